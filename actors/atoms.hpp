@@ -1,0 +1,15 @@
+// Atoms of the project's message protocol (CAF 0.17: at most 10 chars).
+// CAF's own get/put/delete/ok atoms are used where they fit.
+#pragma once
+
+#include <caf/atom.hpp>
+
+namespace lh {
+
+using caf::delete_atom;
+using caf::get_atom;
+using caf::ok_atom;
+using caf::put_atom;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+
+} // namespace lh

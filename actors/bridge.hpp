@@ -1,0 +1,30 @@
+// Asks an actor from a thread that is not an actor (a Beast I/O thread)
+// without blocking it: a short-lived actor sends the request and hands the
+// reply, or the error, to a callback. Used by the *_bridge.cpp files.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <utility>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+
+#include "actors/caf_error.hpp"
+
+namespace lh {
+
+/// Sends `xs...` to `dest`; `on_reply` gets the reply values, `on_error`
+/// gets a timeout, a dead actor or the error the actor answered with.
+template <class Handle, class OnReply, class... Ts>
+void ask(caf::actor_system& sys, const Handle& dest,
+         std::chrono::milliseconds timeout, OnReply on_reply,
+         std::function<void(error)> on_error, Ts... xs) {
+  sys.spawn([=](caf::event_based_actor* self) mutable {
+    self->request(dest, timeout, std::move(xs)...)
+      .then(std::move(on_reply),
+            [on_error](caf::error& err) { on_error(from_caf(err)); });
+  });
+}
+
+} // namespace lh

@@ -1,0 +1,24 @@
+// Every typed actor interface of the product, in one place, so the whole
+// message protocol reads from one file and the compiler checks it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/atoms.hpp"
+#include "actors/messages.hpp"
+
+namespace lh {
+
+/// An object store: keys -> bytes. Failures are lakehouse errors (see
+/// actors/caf_error.hpp); a missing key is ec::not_found.
+using store_actor = caf::typed_actor<
+  caf::replies_to<put_atom, std::string, bytes_message>::with<ok_atom>,
+  caf::replies_to<get_atom, std::string>::with<bytes_message>,
+  caf::replies_to<delete_atom, std::string>::with<ok_atom>,
+  caf::replies_to<list_atom, std::string>::with<std::vector<std::string>>>;
+
+} // namespace lh

@@ -1,0 +1,64 @@
+// storaged: the object store service on RocksDB (port 3211).
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/caf_error.hpp"
+#include "actors/store_actor.hpp"
+#include "actors/store_bridge.hpp"
+#include "config/command_line.hpp"
+#include "config/log.hpp"
+#include "config/signals.hpp"
+#include "http/health_routes.hpp"
+#include "http/server.hpp"
+#include "http/storage_routes.hpp"
+
+int main(int argc, char** argv) {
+  lh::block_stop_signals();
+  auto cli = lh::parse_command_line(argc, argv, lh::role::storaged);
+  if (!cli.loaded)
+    return cli.exit_code;
+  auto& cfg = *cli.loaded;
+  lh::setup_logging(cfg.log_level);
+  auto store = lh::rocks_store::open(
+    {.path = cfg.storaged.data_dir,
+     .max_value_bytes = cfg.storaged.max_value_bytes});
+  if (!store) {
+    spdlog::error("storaged: {}", store.error().message);
+    return 1;
+  }
+  caf::actor_system_config system_cfg;
+  lh::add_error_renderer(system_cfg);
+  caf::actor_system sys{system_cfg};
+  // Four writers let RocksDB group-commit concurrent synced puts.
+  auto store_actor = lh::spawn_rocks_store(
+    sys, std::shared_ptr<lh::rocks_store>{std::move(*store)}, 4);
+  auto timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
+  lh::http::router routes;
+  lh::http::add_health_routes(routes, "storaged", [] {
+    return lh::http::readiness{true, "{}"};
+  });
+  lh::http::add_storage_routes(
+    routes, lh::make_store_bridge(sys, store_actor, timeout),
+    cfg.storaged.max_value_bytes);
+  lh::http::server server{std::move(routes),
+                          {.bind = cfg.storaged.bind,
+                           .port = cfg.storaged.port,
+                           .threads = cfg.io_threads}};
+  if (auto ok = server.start(); !ok) {
+    spdlog::error("storaged: {}", ok.error().message);
+    caf::anon_send_exit(store_actor, caf::exit_reason::user_shutdown);
+    return 1;
+  }
+  spdlog::info("storaged {} listening on {}:{} (config: {}, data: {})",
+               LAKEHOUSE_VERSION, cfg.storaged.bind, server.port(),
+               cfg.config_path.empty() ? "built-in defaults" : cfg.config_path,
+               cfg.storaged.data_dir);
+  auto sig = lh::wait_for_stop_signal();
+  spdlog::info("storaged: signal {} received, stopping", sig);
+  server.stop(std::chrono::seconds{5});
+  caf::anon_send_exit(store_actor, caf::exit_reason::user_shutdown);
+  spdlog::info("storaged: stopped");
+  return 0;
+}

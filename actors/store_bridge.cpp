@@ -1,0 +1,60 @@
+#include "actors/store_bridge.hpp"
+
+#include "actors/bridge.hpp"
+
+namespace lh {
+
+namespace {
+
+class store_bridge final : public async_store {
+public:
+  store_bridge(caf::actor_system& sys, store_actor store,
+               std::chrono::milliseconds timeout)
+    : sys_(sys), store_(std::move(store)), timeout_(timeout) {
+  }
+
+  void put(std::string key, std::string value, callback<void> done) override {
+    ask(sys_, store_, timeout_, [done](ok_atom) { done({}); }, failed(done),
+        put_atom::value, std::move(key), bytes_message::wrap(std::move(value)));
+  }
+
+  void get(std::string key, callback<std::string> done) override {
+    ask(
+      sys_, store_, timeout_,
+      [done](const bytes_message& value) { done(value.take()); }, failed(done),
+      get_atom::value, std::move(key));
+  }
+
+  void remove(std::string key, callback<void> done) override {
+    ask(sys_, store_, timeout_, [done](ok_atom) { done({}); }, failed(done),
+        delete_atom::value, std::move(key));
+  }
+
+  void list(std::string prefix,
+            callback<std::vector<std::string>> done) override {
+    ask(
+      sys_, store_, timeout_,
+      [done](std::vector<std::string>& keys) { done(std::move(keys)); },
+      failed(done), list_atom::value, std::move(prefix));
+  }
+
+private:
+  template <class T>
+  static std::function<void(error)> failed(const callback<T>& done) {
+    return [done](error err) { done(std::move(err)); };
+  }
+
+  caf::actor_system& sys_;
+  store_actor store_;
+  std::chrono::milliseconds timeout_;
+};
+
+} // namespace
+
+std::shared_ptr<async_store> make_store_bridge(caf::actor_system& sys,
+                                               store_actor store,
+                                               std::chrono::milliseconds timeout) {
+  return std::make_shared<store_bridge>(sys, std::move(store), timeout);
+}
+
+} // namespace lh

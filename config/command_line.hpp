@@ -1,0 +1,23 @@
+// Command-line parsing for every binary: --config plus overrides of the
+// role's own section. Used by each *_main.cpp.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "config/settings.hpp"
+
+namespace lh {
+
+enum class role { storaged, vectord, gateway, lakehouse };
+
+struct command_line {
+  std::optional<settings> loaded; // empty: exit with exit_code
+  int exit_code = 0;              // 0 for --help, 2 for bad flags or config
+};
+
+/// Parses flags, loads the config file and applies flag overrides. On
+/// failure prints the reason to stderr and returns exit code 2.
+command_line parse_command_line(int argc, char** argv, role r);
+
+} // namespace lh

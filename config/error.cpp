@@ -1,0 +1,23 @@
+#include "config/error.hpp"
+
+namespace lh {
+
+std::string_view to_string(ec code) {
+  switch (code) {
+    case ec::invalid_argument: return "invalid_argument";
+    case ec::not_found: return "not_found";
+    case ec::method_not_allowed: return "method_not_allowed";
+    case ec::already_exists: return "already_exists";
+    case ec::payload_too_large: return "payload_too_large";
+    case ec::not_ready: return "not_ready";
+    case ec::timeout: return "timeout";
+    case ec::unavailable: return "unavailable";
+    case ec::storage_failure: return "storage_failure";
+    case ec::corrupt_data: return "corrupt_data";
+    case ec::config_error: return "config_error";
+    case ec::internal: return "internal";
+  }
+  return "internal";
+}
+
+} // namespace lh

@@ -1,0 +1,205 @@
+#include "config/settings.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace lh {
+
+namespace {
+
+// Reads the keys of one table into fields, refusing any key it does not
+// know so that a typo never passes silently.
+class table_reader {
+public:
+  table_reader(const toml::table& table, std::string section,
+               std::string_view source)
+    : table_(table), section_(std::move(section)), source_(source) {
+  }
+
+  template <class Int>
+  void integer(std::string_view key, Int& out, int64_t lo, int64_t hi) {
+    known_.emplace(key);
+    auto node = table_.get(key);
+    if (node == nullptr || failed())
+      return;
+    auto v = node->value<int64_t>();
+    if (!node->is_integer() || !v || *v < lo || *v > hi) {
+      fail(ec::config_error, "key '" + qualified(key) + "' in " + source_
+                               + " must be an integer in " + std::to_string(lo)
+                               + ".." + std::to_string(hi));
+      return;
+    }
+    out = static_cast<Int>(*v);
+  }
+
+  void string(std::string_view key, std::string& out) {
+    known_.emplace(key);
+    auto node = table_.get(key);
+    if (node == nullptr || failed())
+      return;
+    if (!node->is_string()) {
+      fail(ec::config_error,
+           "key '" + qualified(key) + "' in " + source_ + " must be a string");
+      return;
+    }
+    out = *node->value<std::string>();
+  }
+
+  void reject_unknown() {
+    for (auto& [key, node] : table_) {
+      if (failed())
+        return;
+      if (!known_.contains(std::string{key.str()}))
+        fail(ec::config_error, "unknown key '" + qualified(key.str()) + "' in "
+                                 + source_);
+    }
+  }
+
+  bool failed() const { return error_.has_value(); }
+  const std::optional<error>& err() const { return error_; }
+
+private:
+  std::string qualified(std::string_view key) const {
+    return section_.empty() ? std::string{key}
+                            : section_ + "." + std::string{key};
+  }
+  void fail(ec code, std::string msg) {
+    if (!error_)
+      error_ = make_error(code, std::move(msg));
+  }
+
+  const toml::table& table_;
+  std::string section_;
+  std::string source_;
+  std::set<std::string, std::less<>> known_;
+  std::optional<error> error_;
+};
+
+constexpr int64_t max_port = 65535;
+constexpr int64_t max_u32 = std::numeric_limits<uint32_t>::max();
+
+} // namespace
+
+expected<settings> parse_settings(std::string_view toml_text,
+                                  std::string_view source) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << "cannot parse " << source << " at line "
+        << e.source().begin.line << ": " << e.description();
+    return make_error(ec::config_error, msg.str());
+  }
+  settings s;
+  table_reader top{root, "", source};
+  top.string("log_level", s.log_level);
+  top.integer("io_threads", s.io_threads, 0, 256);
+  top.integer("request_timeout_ms", s.request_timeout_ms, 1, max_u32);
+  std::optional<error> section_error;
+  auto read_section = [&](std::string_view name, auto&& read) {
+    if (section_error)
+      return;
+    auto node = root.get(name);
+    if (node == nullptr)
+      return;
+    if (!node->is_table()) {
+      section_error = make_error(ec::config_error,
+                                 "key '" + std::string{name} + "' in "
+                                   + std::string{source} + " must be a table");
+      return;
+    }
+    table_reader r{*node->as_table(), std::string{name}, source};
+    read(r);
+    r.reject_unknown();
+    if (r.failed())
+      section_error = *r.err();
+  };
+  read_section("storaged", [&](table_reader& r) {
+    r.string("bind", s.storaged.bind);
+    r.integer("port", s.storaged.port, 0, max_port);
+    r.string("data_dir", s.storaged.data_dir);
+    r.integer("max_value_bytes", s.storaged.max_value_bytes, 1,
+              std::numeric_limits<int64_t>::max());
+  });
+  read_section("vectord", [&](table_reader& r) {
+    r.string("bind", s.vectord.bind);
+    r.integer("port", s.vectord.port, 0, max_port);
+    r.string("storaged_url", s.vectord.storaged_url);
+    r.integer("rehydrate_timeout_ms", s.vectord.rehydrate_timeout_ms, 1,
+              max_u32);
+  });
+  read_section("gateway", [&](table_reader& r) {
+    r.string("bind", s.gateway.bind);
+    r.integer("port", s.gateway.port, 0, max_port);
+    r.string("vectord_url", s.gateway.vectord_url);
+    r.string("storaged_url", s.gateway.storaged_url);
+  });
+  if (section_error)
+    return *section_error;
+  // Top-level scalars: anything but the three sections and known keys.
+  for (auto& [key, node] : root) {
+    std::string_view k = key.str();
+    if (node.is_table() || top.failed())
+      continue;
+    if (k != "log_level" && k != "io_threads" && k != "request_timeout_ms")
+      return make_error(ec::config_error, "unknown key '" + std::string{k}
+                                            + "' in " + std::string{source});
+  }
+  if (top.failed())
+    return *top.err();
+  for (auto& [key, node] : root) {
+    std::string_view k = key.str();
+    if (node.is_table() && k != "storaged" && k != "vectord" && k != "gateway")
+      return make_error(ec::config_error, "unknown section '" + std::string{k}
+                                            + "' in " + std::string{source});
+  }
+  s.config_path = std::string{source};
+  if (auto ok = validate(s); !ok)
+    return ok.error();
+  return s;
+}
+
+expected<settings> load_settings(const std::optional<std::string>& path) {
+  std::string file;
+  if (path) {
+    file = *path;
+  } else if (std::filesystem::exists("lakehouse.toml")) {
+    file = "lakehouse.toml";
+  } else {
+    settings s;
+    if (auto ok = validate(s); !ok)
+      return ok.error();
+    return s;
+  }
+  std::ifstream in{file, std::ios::binary};
+  if (!in)
+    return make_error(ec::config_error, "cannot read config file " + file);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_settings(text.str(), file);
+}
+
+expected<void> validate(const settings& s) {
+  static const std::set<std::string, std::less<>> levels{
+    "trace", "debug", "info", "warn", "error", "critical", "off"};
+  auto where = s.config_path.empty() ? std::string{"the command line"}
+                                     : s.config_path;
+  if (!levels.contains(s.log_level))
+    return make_error(ec::config_error,
+                      "key 'log_level' in " + where + " must be one of trace, "
+                        "debug, info, warn, error, critical, off (got '"
+                        + s.log_level + "')");
+  if (s.storaged.data_dir.empty())
+    return make_error(ec::config_error,
+                      "key 'storaged.data_dir' in " + where
+                        + " must not be empty");
+  return {};
+}
+
+} // namespace lh

@@ -1,0 +1,46 @@
+#include "http/error_response.hpp"
+
+#include "http/json_writer.hpp"
+
+namespace lh::http {
+
+unsigned status_of(ec code) {
+  switch (code) {
+    case ec::invalid_argument: return 400;
+    case ec::not_found: return 404;
+    case ec::method_not_allowed: return 405;
+    case ec::already_exists: return 409;
+    case ec::payload_too_large: return 413;
+    case ec::not_ready: return 503;
+    case ec::timeout: return 503;
+    case ec::unavailable: return 503;
+    case ec::storage_failure: return 500;
+    case ec::corrupt_data: return 500;
+    case ec::config_error: return 500;
+    case ec::internal: return 500;
+  }
+  return 500;
+}
+
+response error_response(const error& err) {
+  response r;
+  r.status = status_of(err.code);
+  r.body = "{\"error\":";
+  json::append_quoted(r.body, err.message);
+  r.body += ",\"code\":";
+  json::append_quoted(r.body, to_string(err.code));
+  r.body += '}';
+  if (err.code == ec::not_ready || err.code == ec::timeout
+      || err.code == ec::unavailable)
+    r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+response json_response(std::string body, unsigned status) {
+  response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+} // namespace lh::http

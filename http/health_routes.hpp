@@ -1,0 +1,21 @@
+// GET /health (alive) and GET /ready (200 once started, 503 with detail
+// before) for every service.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "http/router.hpp"
+
+namespace lh::http {
+
+struct readiness {
+  bool ready = false;
+  std::string detail_json = "{}"; // a JSON object shown as "detail"
+};
+
+/// `probe` is called per /ready request, from an I/O thread.
+void add_health_routes(router& r, std::string service,
+                       std::function<readiness()> probe);
+
+} // namespace lh::http

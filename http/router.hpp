@@ -1,0 +1,50 @@
+// Maps a method and path to a handler: pure, no I/O. Patterns are literal
+// segments, "{name}" (one segment) and a final "{name*}" (the rest of the
+// path, slashes included). Used by http/server.cpp; tested on its own.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/message.hpp"
+
+namespace lh::http {
+
+inline constexpr uint64_t default_body_limit = uint64_t{1} << 20; // 1 MiB
+
+struct route {
+  method verb;
+  std::string pattern;
+  uint64_t body_limit;
+  handler fn;
+};
+
+struct route_match {
+  enum outcome { found, not_found, method_not_allowed };
+  outcome result = not_found;
+  const route* matched = nullptr;
+  std::vector<std::pair<std::string, std::string>> params;
+  std::vector<method> allowed; // for 405: the methods the path accepts
+};
+
+class router {
+public:
+  void add(method verb, std::string pattern, handler fn,
+           uint64_t body_limit = default_body_limit);
+
+  route_match find(method verb, std::string_view path) const;
+
+  /// The largest body any route accepts (the server's hard cap).
+  uint64_t max_body_limit() const;
+
+private:
+  std::vector<route> routes_;
+};
+
+/// Matches `path` against one pattern, appending placeholder values.
+bool match_pattern(std::string_view pattern, std::string_view path,
+                   std::vector<std::pair<std::string, std::string>>& params);
+
+} // namespace lh::http

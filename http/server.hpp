@@ -1,0 +1,48 @@
+// The HTTP/1.1 server of every service: Boost.Beast, async, N I/O threads,
+// keep-alive, per-route body limits, graceful stop. Beast stays inside
+// server.cpp; callers see only router, request and response.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "config/error.hpp"
+#include "http/router.hpp"
+
+namespace lh::http {
+
+struct server_options {
+  std::string bind = "127.0.0.1";
+  uint16_t port = 0;    // 0: any free port, see server::port()
+  unsigned threads = 0; // 0: one per core
+  std::chrono::seconds idle_timeout{60}; // keep-alive connection idle limit
+  std::chrono::seconds read_timeout{300}; // header + body of one request
+};
+
+class server {
+public:
+  server(router routes, server_options options);
+  ~server(); // stops with no grace if still running
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  /// Binds, listens and starts the I/O threads. Fails when the address is
+  /// taken or invalid.
+  expected<void> start();
+
+  /// The bound port (useful after binding port 0).
+  uint16_t port() const;
+
+  /// Stops accepting, closes idle connections, lets in-flight requests
+  /// finish for up to `grace`, then stops the I/O threads.
+  void stop(std::chrono::milliseconds grace = std::chrono::seconds{5});
+
+  struct impl;
+
+private:
+  std::shared_ptr<impl> impl_;
+};
+
+} // namespace lh::http

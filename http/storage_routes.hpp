@@ -1,0 +1,20 @@
+// storaged's HTTP API (/storage/put|get|delete|list) on top of an
+// async_store. Used by storaged, lakehouse and the gateway tests.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "actors/async_store.hpp"
+#include "http/router.hpp"
+
+namespace lh::http {
+
+/// Adds the /storage routes under `prefix` ("" for storaged, "/v1" for the
+/// all-in-one). PUT bodies are limited to `max_value_bytes`.
+void add_storage_routes(router& r, std::shared_ptr<async_store> store,
+                        uint64_t max_value_bytes,
+                        const std::string& prefix = "");
+
+} // namespace lh::http

@@ -1,0 +1,68 @@
+# Helpers for the smoke scripts: start a built binary on a free port from
+# an empty directory, wait until it is ready, check HTTP answers with curl.
+# Sourced, not run.
+
+BUILD_DIR=${BUILD_DIR:-build}
+BIN_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/$BUILD_DIR
+SMOKE_DIR=$(mktemp -d /tmp/lakehouse-smoke.XXXXXX)
+SMOKE_PIDS=()
+FAILURES=0
+CHECKS=0
+
+smoke_cleanup() {
+  for pid in "${SMOKE_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  rm -rf "$SMOKE_DIR"
+}
+trap smoke_cleanup EXIT
+
+# start_service NAME ARGS...: runs $BIN_DIR/NAME with --port 0 in
+# $SMOKE_DIR, waits for its "listening on" line and sets PORT_<NAME>.
+start_service() {
+  local name=$1
+  shift
+  local log=$SMOKE_DIR/$name.log
+  (cd "$SMOKE_DIR" && exec "$BIN_DIR/$name" --port 0 "$@") >"$log" 2>&1 &
+  local pid=$!
+  SMOKE_PIDS+=("$pid")
+  eval "PID_$name=$pid"
+  local port=""
+  for _ in $(seq 1 100); do
+    port=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$log" | head -1)
+    [[ -n $port ]] && break
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "FAIL: $name exited at start:"; cat "$log"; exit 1
+    fi
+    sleep 0.1
+  done
+  if [[ -z $port ]]; then
+    echo "FAIL: $name did not start in 10 s:"; cat "$log"; exit 1
+  fi
+  eval "PORT_$name=$port"
+  echo "started $name (pid $pid) on port $port"
+}
+
+# check DESCRIPTION EXPECTED ACTUAL
+check() {
+  CHECKS=$((CHECKS + 1))
+  if [[ "$2" == "$3" ]]; then
+    echo "ok   $1"
+  else
+    echo "FAIL $1: expected '$2', got '$3'"
+    FAILURES=$((FAILURES + 1))
+  fi
+}
+
+# http_status METHOD URL [curl args...]: prints the status code only.
+http_status() {
+  local method=$1 url=$2
+  shift 2
+  curl -s -o /dev/null -w '%{http_code}' -X "$method" "$url" "$@"
+}
+
+smoke_summary() {
+  echo "$((CHECKS - FAILURES)) passed, $FAILURES failed"
+  [[ $FAILURES -eq 0 ]]
+}

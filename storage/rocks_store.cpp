@@ -1,0 +1,283 @@
+#include "storage/rocks_store.hpp"
+
+#include <array>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <optional>
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include "storage/key_rules.hpp"
+
+namespace lh {
+
+namespace {
+
+// Layout inside RocksDB. An object `k` has a header record at "o" + k and,
+// when chunked, chunk records at "c" + k + '\0' + big-endian index. Keys
+// never hold NUL (key_rules), so chunk names cannot collide.
+constexpr char header_tag = 'o';
+constexpr char chunk_tag = 'c';
+constexpr char inline_format = 1;  // header byte, then the value itself
+constexpr char chunked_format = 2; // header byte, u64 size, u32 chunk count
+
+std::string header_key(std::string_view key) {
+  std::string out;
+  out.reserve(key.size() + 1);
+  out += header_tag;
+  out += key;
+  return out;
+}
+
+std::string chunk_key(std::string_view key, uint32_t index) {
+  std::string out;
+  out.reserve(key.size() + 6);
+  out += chunk_tag;
+  out += key;
+  out += '\0';
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out += static_cast<char>((index >> shift) & 0xff);
+  return out;
+}
+
+void append_be(std::string& out, uint64_t value, int bytes) {
+  for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8)
+    out += static_cast<char>((value >> shift) & 0xff);
+}
+
+uint64_t read_be(const char* p, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i)
+    v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+struct header {
+  char format = inline_format;
+  uint64_t size = 0;
+  uint32_t chunks = 0;
+};
+
+expected<header> parse_header(std::string_view key, std::string_view bytes) {
+  if (bytes.empty())
+    return make_error(ec::corrupt_data,
+                      "empty header record for key '" + std::string{key} + "'");
+  header h;
+  h.format = bytes[0];
+  if (h.format == inline_format) {
+    h.size = bytes.size() - 1;
+    return h;
+  }
+  if (h.format != chunked_format || bytes.size() != 13)
+    return make_error(ec::corrupt_data, "bad header record for key '"
+                                          + std::string{key} + "'");
+  h.size = read_be(bytes.data() + 1, 8);
+  h.chunks = static_cast<uint32_t>(read_be(bytes.data() + 9, 4));
+  return h;
+}
+
+error storage_error(std::string_view what, std::string_view key,
+                    const rocksdb::Status& s) {
+  return make_error(ec::storage_failure, std::string{what} + " of key '"
+                                           + std::string{key}
+                                           + "' failed: " + s.ToString());
+}
+
+} // namespace
+
+struct rocks_store::impl {
+  rocks_store_options options;
+  std::unique_ptr<rocksdb::DB> db;
+  // Writers of one key are serialized so that replacing a chunked object
+  // deletes exactly the chunks the old header names.
+  std::array<std::mutex, 64> key_locks;
+
+  std::mutex& lock_for(std::string_view key) {
+    return key_locks[std::hash<std::string_view>{}(key) % key_locks.size()];
+  }
+
+  rocksdb::WriteOptions write_options() const {
+    rocksdb::WriteOptions w;
+    w.sync = options.sync;
+    return w;
+  }
+
+  // The header of `key`, or nullopt when the key is missing.
+  expected<std::optional<header>> read_header(std::string_view key,
+                                              const rocksdb::Snapshot* snap) {
+    rocksdb::ReadOptions r;
+    r.snapshot = snap;
+    rocksdb::PinnableSlice value;
+    auto s = db->Get(r, db->DefaultColumnFamily(), header_key(key), &value);
+    if (s.IsNotFound())
+      return std::optional<header>{};
+    if (!s.ok())
+      return storage_error("read", key, s);
+    auto h = parse_header(key, value.ToStringView());
+    if (!h)
+      return h.error();
+    return std::optional<header>{*h};
+  }
+};
+
+rocks_store::rocks_store(std::unique_ptr<impl> d) : impl_(std::move(d)) {
+}
+
+rocks_store::~rocks_store() = default;
+
+expected<std::unique_ptr<rocks_store>>
+rocks_store::open(const rocks_store_options& options) {
+  std::error_code fs_error;
+  std::filesystem::create_directories(options.path, fs_error);
+  if (fs_error)
+    return make_error(ec::storage_failure, "cannot create data directory '"
+                                             + options.path
+                                             + "': " + fs_error.message());
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.IncreaseParallelism(2);
+  // Vector blobs are floats: compression costs CPU and saves little.
+  db_options.compression = rocksdb::kNoCompression;
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(db_options, options.path, &raw);
+  if (!s.ok())
+    return make_error(ec::storage_failure, "cannot open RocksDB at '"
+                                             + options.path
+                                             + "': " + s.ToString());
+  auto d = std::make_unique<impl>();
+  d->options = options;
+  d->db.reset(raw);
+  return std::unique_ptr<rocks_store>{new rocks_store(std::move(d))};
+}
+
+expected<void> rocks_store::put(std::string_view key, std::string value) {
+  auto& d = *impl_;
+  if (auto ok = validate_key(key); !ok)
+    return ok;
+  if (value.size() > d.options.max_value_bytes)
+    return make_error(ec::payload_too_large,
+                      "value of " + std::to_string(value.size())
+                        + " bytes is over the limit of "
+                        + std::to_string(d.options.max_value_bytes));
+  std::lock_guard guard{d.lock_for(key)};
+  auto old = d.read_header(key, nullptr);
+  if (!old)
+    return old.error();
+  rocksdb::WriteBatch batch;
+  auto hkey = header_key(key);
+  uint32_t chunks = 0;
+  if (value.size() <= d.options.chunk_bytes) {
+    char format = inline_format;
+    rocksdb::Slice parts[] = {rocksdb::Slice{&format, 1},
+                              rocksdb::Slice{value}};
+    rocksdb::Slice key_slice{hkey};
+    batch.Put(rocksdb::SliceParts{&key_slice, 1},
+              rocksdb::SliceParts{parts, 2});
+  } else {
+    uint64_t size = value.size();
+    for (uint64_t offset = 0; offset < size; offset += d.options.chunk_bytes) {
+      auto n = std::min<uint64_t>(d.options.chunk_bytes, size - offset);
+      batch.Put(chunk_key(key, chunks++),
+                rocksdb::Slice{value.data() + offset, n});
+    }
+    std::string h;
+    h += chunked_format;
+    append_be(h, size, 8);
+    append_be(h, chunks, 4);
+    batch.Put(hkey, h);
+  }
+  // Chunks of the old object past the new count would be orphans.
+  if (*old)
+    for (uint32_t i = chunks; i < (*old)->chunks; ++i)
+      batch.Delete(chunk_key(key, i));
+  // The batch holds its own copy now: free the caller's before writing.
+  std::string{}.swap(value);
+  auto s = d.db->Write(d.write_options(), &batch);
+  if (!s.ok())
+    return storage_error("put", key, s);
+  return {};
+}
+
+expected<std::string> rocks_store::get(std::string_view key) {
+  auto& d = *impl_;
+  // One snapshot for the header and every chunk: a concurrent put is
+  // either wholly visible or not at all.
+  struct snapshot_guard {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* snap;
+    ~snapshot_guard() { db->ReleaseSnapshot(snap); }
+  } guard{d.db.get(), d.db->GetSnapshot()};
+  rocksdb::ReadOptions r;
+  r.snapshot = guard.snap;
+  rocksdb::PinnableSlice value;
+  auto s = d.db->Get(r, d.db->DefaultColumnFamily(), header_key(key), &value);
+  if (s.IsNotFound())
+    return make_error(ec::not_found, "no object with key '" + std::string{key}
+                                       + "'");
+  if (!s.ok())
+    return storage_error("get", key, s);
+  auto h = parse_header(key, value.ToStringView());
+  if (!h)
+    return h.error();
+  if (h->format == inline_format)
+    return std::string{value.ToStringView().substr(1)};
+  std::string out;
+  out.reserve(h->size);
+  for (uint32_t i = 0; i < h->chunks; ++i) {
+    rocksdb::PinnableSlice chunk;
+    s = d.db->Get(r, d.db->DefaultColumnFamily(), chunk_key(key, i), &chunk);
+    if (!s.ok())
+      return s.IsNotFound()
+               ? make_error(ec::corrupt_data,
+                            "chunk " + std::to_string(i) + " of key '"
+                              + std::string{key} + "' is missing")
+               : storage_error("get", key, s);
+    out.append(chunk.data(), chunk.size());
+  }
+  if (out.size() != h->size)
+    return make_error(ec::corrupt_data,
+                      "key '" + std::string{key} + "' has "
+                        + std::to_string(out.size()) + " bytes in chunks, "
+                        + "header says " + std::to_string(h->size));
+  return out;
+}
+
+expected<void> rocks_store::remove(std::string_view key) {
+  auto& d = *impl_;
+  std::lock_guard guard{d.lock_for(key)};
+  auto old = d.read_header(key, nullptr);
+  if (!old)
+    return old.error();
+  if (!*old)
+    return make_error(ec::not_found, "no object with key '" + std::string{key}
+                                       + "'");
+  rocksdb::WriteBatch batch;
+  batch.Delete(header_key(key));
+  for (uint32_t i = 0; i < (*old)->chunks; ++i)
+    batch.Delete(chunk_key(key, i));
+  auto s = d.db->Write(d.write_options(), &batch);
+  if (!s.ok())
+    return storage_error("delete", key, s);
+  return {};
+}
+
+expected<std::vector<std::string>> rocks_store::list(std::string_view prefix) {
+  auto& d = *impl_;
+  auto start = header_key(prefix);
+  std::unique_ptr<rocksdb::Iterator> it{d.db->NewIterator({})};
+  std::vector<std::string> keys;
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    auto k = it->key().ToStringView();
+    if (!k.starts_with(start))
+      break;
+    keys.emplace_back(k.substr(1));
+  }
+  if (!it->status().ok())
+    return storage_error("list", prefix, it->status());
+  return keys;
+}
+
+} // namespace lh

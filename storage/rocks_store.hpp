@@ -1,0 +1,52 @@
+// The object store on RocksDB: put/get/delete/list of keys -> bytes, values
+// of any size up to a limit, stored as chunks written in one WriteBatch so a
+// reader sees the old object or the new one, never a mix. Blocking: callers
+// run it off CAF's shared scheduler (actors/store_actor.cpp).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/error.hpp"
+
+namespace lh {
+
+struct rocks_store_options {
+  std::string path;
+  uint64_t max_value_bytes = uint64_t{4} << 30;
+  size_t chunk_bytes = size_t{1} << 20; // values above this are chunked
+  bool sync = true;                     // fsync the WAL on every write
+};
+
+class rocks_store {
+public:
+  static expected<std::unique_ptr<rocks_store>>
+  open(const rocks_store_options& options);
+
+  ~rocks_store();
+
+  /// Stores `value` under `key`, replacing any old value atomically. Takes
+  /// the value by value: it is freed once copied into the write batch, so
+  /// a put holds about two copies of a large object at most.
+  expected<void> put(std::string_view key, std::string value);
+
+  /// The value of `key`; ec::not_found when missing.
+  expected<std::string> get(std::string_view key);
+
+  /// Deletes `key`; ec::not_found when missing.
+  expected<void> remove(std::string_view key);
+
+  /// Keys starting with `prefix`, in byte order.
+  expected<std::vector<std::string>> list(std::string_view prefix);
+
+  struct impl;
+
+private:
+  explicit rocks_store(std::unique_ptr<impl> d);
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace lh

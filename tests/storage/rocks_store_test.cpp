@@ -1,0 +1,155 @@
+#include "storage/rocks_store.hpp"
+
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+class rocks_store_test : public ::testing::Test {
+protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path()
+           / ("lh-rocks-" + std::to_string(::getpid()) + "-"
+              + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    store_ = open();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::unique_ptr<lh::rocks_store> open(size_t chunk = 1 << 20) {
+    auto s = lh::rocks_store::open(
+      {.path = dir_.string(), .max_value_bytes = uint64_t{1} << 30,
+       .chunk_bytes = chunk, .sync = false});
+    EXPECT_TRUE(s) << s.error().message;
+    return std::move(*s);
+  }
+  static std::string random_bytes(size_t n, unsigned seed) {
+    std::string out(n, '\0');
+    std::mt19937_64 rng{seed};
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+      auto v = rng();
+      std::memcpy(out.data() + i, &v, 8);
+    }
+    return out;
+  }
+  std::filesystem::path dir_;
+  std::unique_ptr<lh::rocks_store> store_;
+};
+
+} // namespace
+
+TEST_F(rocks_store_test, round_trips_small_values) {
+  ASSERT_TRUE(store_->put("a", "hello"));
+  EXPECT_EQ(*store_->get("a"), "hello");
+  ASSERT_TRUE(store_->put("a", ""));
+  EXPECT_EQ(*store_->get("a"), "");
+  std::string binary{"\0\x01\xff", 3};
+  ASSERT_TRUE(store_->put("b/c", binary));
+  EXPECT_EQ(*store_->get("b/c"), binary);
+}
+
+TEST_F(rocks_store_test, missing_key_is_not_found) {
+  auto v = store_->get("nope");
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().code, lh::ec::not_found);
+  auto d = store_->remove("nope");
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error().code, lh::ec::not_found);
+}
+
+TEST_F(rocks_store_test, delete_removes_value) {
+  ASSERT_TRUE(store_->put("a", "1"));
+  ASSERT_TRUE(store_->remove("a"));
+  EXPECT_EQ(store_->get("a").error().code, lh::ec::not_found);
+  EXPECT_TRUE(store_->list("")->empty());
+}
+
+TEST_F(rocks_store_test, chunked_64_mib_value_round_trips) {
+  auto big = random_bytes(64u << 20, 7);
+  ASSERT_TRUE(store_->put("big", big));
+  auto back = store_->get("big");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->size(), big.size());
+  EXPECT_TRUE(*back == big);
+  // Survives a reopen.
+  store_.reset();
+  store_ = open();
+  EXPECT_TRUE(*store_->get("big") == big);
+}
+
+TEST_F(rocks_store_test, replacing_a_chunked_value_leaves_no_old_chunks) {
+  store_ = nullptr;
+  store_ = open(1024); // small chunks so a few KiB are many chunks
+  auto first = random_bytes(10 * 1024 + 5, 1);
+  auto second = random_bytes(3 * 1024, 2);
+  ASSERT_TRUE(store_->put("k", first));
+  ASSERT_TRUE(store_->put("k", second));
+  EXPECT_TRUE(*store_->get("k") == second);
+  ASSERT_TRUE(store_->put("k", "tiny"));
+  EXPECT_EQ(*store_->get("k"), "tiny");
+  ASSERT_TRUE(store_->put("k", first));
+  EXPECT_TRUE(*store_->get("k") == first);
+  ASSERT_TRUE(store_->remove("k"));
+  EXPECT_EQ(store_->list("")->size(), 0u);
+}
+
+TEST_F(rocks_store_test, readers_see_old_or_new_never_a_mix) {
+  store_ = nullptr;
+  store_ = open(4096);
+  auto a = std::string(64 * 1024, 'a');
+  auto b = std::string(96 * 1024, 'b');
+  ASSERT_TRUE(store_->put("k", a));
+  std::atomic<bool> done{false};
+  std::thread writer{[&] {
+    for (int i = 0; i < 200; ++i)
+      ASSERT_TRUE(store_->put("k", i % 2 ? a : b));
+    done = true;
+  }};
+  int reads = 0;
+  while (!done) {
+    auto v = store_->get("k");
+    ASSERT_TRUE(v);
+    ASSERT_TRUE(*v == a || *v == b) << "mixed value of " << v->size();
+    ++reads;
+  }
+  writer.join();
+  EXPECT_GT(reads, 0);
+}
+
+TEST_F(rocks_store_test, lists_by_prefix_in_byte_order) {
+  for (auto k : {"_vectors/b.lhv1", "_vectors/a.lhv1", "_vectorsX", "z", "_v"})
+    ASSERT_TRUE(store_->put(k, "x"));
+  auto keys = store_->list("_vectors/");
+  ASSERT_TRUE(keys);
+  EXPECT_EQ(*keys,
+            (std::vector<std::string>{"_vectors/a.lhv1", "_vectors/b.lhv1"}));
+  auto all = store_->list("");
+  EXPECT_EQ(*all, (std::vector<std::string>{"_v", "_vectors/a.lhv1",
+                                            "_vectors/b.lhv1", "_vectorsX",
+                                            "z"}));
+}
+
+TEST_F(rocks_store_test, chunk_records_never_show_in_listings) {
+  store_ = nullptr;
+  store_ = open(16);
+  ASSERT_TRUE(store_->put("k", std::string(100, 'x')));
+  EXPECT_EQ(*store_->list(""), std::vector<std::string>{"k"});
+}
+
+TEST_F(rocks_store_test, refuses_bad_keys_and_oversized_values) {
+  EXPECT_EQ(store_->put("", "x").error().code, lh::ec::invalid_argument);
+  EXPECT_EQ(store_->put("a/../b", "x").error().code, lh::ec::invalid_argument);
+  auto small = lh::rocks_store::open({.path = (dir_ / "small").string(),
+                                      .max_value_bytes = 10,
+                                      .sync = false});
+  ASSERT_TRUE(small);
+  EXPECT_EQ((*small)->put("k", std::string(11, 'x')).error().code,
+            lh::ec::payload_too_large);
+  EXPECT_EQ((*small)->get("k").error().code, lh::ec::not_found);
+}

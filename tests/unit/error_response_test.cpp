@@ -1,0 +1,30 @@
+#include "http/error_response.hpp"
+
+#include <gtest/gtest.h>
+
+#include "http/json_writer.hpp"
+
+TEST(error_response, maps_codes_to_statuses) {
+  EXPECT_EQ(lh::http::status_of(lh::ec::invalid_argument), 400u);
+  EXPECT_EQ(lh::http::status_of(lh::ec::not_found), 404u);
+  EXPECT_EQ(lh::http::status_of(lh::ec::method_not_allowed), 405u);
+  EXPECT_EQ(lh::http::status_of(lh::ec::already_exists), 409u);
+  EXPECT_EQ(lh::http::status_of(lh::ec::payload_too_large), 413u);
+  EXPECT_EQ(lh::http::status_of(lh::ec::not_ready), 503u);
+  EXPECT_EQ(lh::http::status_of(lh::ec::storage_failure), 500u);
+}
+
+TEST(error_response, body_has_message_and_code) {
+  auto r = lh::http::error_response(
+    lh::make_error(lh::ec::not_found, "no object with key 'a\"b'"));
+  EXPECT_EQ(r.status, 404u);
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_EQ(r.body,
+            R"({"error":"no object with key 'a\"b'","code":"not_found"})");
+}
+
+TEST(json_writer, escapes_quotes_backslashes_and_controls) {
+  EXPECT_EQ(lh::json::quoted("a\"b\\c\nd\x01"), R"("a\"b\\c\nd\u0001")");
+  EXPECT_EQ(lh::json::string_array({"x", "y"}), R"(["x","y"])");
+  EXPECT_EQ(lh::json::string_array({}), "[]");
+}

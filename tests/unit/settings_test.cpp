@@ -1,0 +1,103 @@
+#include "config/settings.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+std::string error_of(std::string_view toml) {
+  auto s = lh::parse_settings(toml, "test.toml");
+  EXPECT_FALSE(s) << "accepted: " << toml;
+  return s ? std::string{} : s.error().message;
+}
+
+bool contains(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+TEST(settings, defaults_wire_split_services_on_one_host) {
+  lh::settings s;
+  EXPECT_EQ(s.storaged.port, 3211);
+  EXPECT_EQ(s.vectord.port, 3215);
+  EXPECT_EQ(s.gateway.port, 3110);
+  EXPECT_EQ(s.vectord.storaged_url, "http://127.0.0.1:3211");
+  EXPECT_EQ(s.gateway.vectord_url, "http://127.0.0.1:3215");
+  EXPECT_EQ(s.storaged.data_dir, "./data");
+  EXPECT_EQ(s.storaged.bind, "127.0.0.1");
+  EXPECT_TRUE(lh::validate(s));
+}
+
+TEST(settings, empty_file_gives_defaults) {
+  auto s = lh::parse_settings("", "empty.toml");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->storaged.port, 3211);
+  EXPECT_EQ(s->config_path, "empty.toml");
+}
+
+TEST(settings, reads_every_section) {
+  auto s = lh::parse_settings(R"(
+log_level = "debug"
+io_threads = 3
+[storaged]
+port = 4000
+data_dir = "/tmp/x"
+max_value_bytes = 1024
+[vectord]
+storaged_url = ""
+rehydrate_timeout_ms = 500
+[gateway]
+bind = "0.0.0.0"
+vectord_url = "http://127.0.0.1:9"
+)",
+                              "full.toml");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->log_level, "debug");
+  EXPECT_EQ(s->io_threads, 3u);
+  EXPECT_EQ(s->storaged.port, 4000);
+  EXPECT_EQ(s->storaged.data_dir, "/tmp/x");
+  EXPECT_EQ(s->storaged.max_value_bytes, 1024u);
+  EXPECT_EQ(s->vectord.storaged_url, "");
+  EXPECT_EQ(s->vectord.rehydrate_timeout_ms, 500u);
+  EXPECT_EQ(s->gateway.bind, "0.0.0.0");
+  EXPECT_EQ(s->gateway.vectord_url, "http://127.0.0.1:9");
+}
+
+TEST(settings, unknown_key_names_key_and_file) {
+  auto msg = error_of("[storaged]\nprot = 1\n");
+  EXPECT_TRUE(contains(msg, "storaged.prot")) << msg;
+  EXPECT_TRUE(contains(msg, "test.toml")) << msg;
+  msg = error_of("verbose = true\n");
+  EXPECT_TRUE(contains(msg, "verbose")) << msg;
+  msg = error_of("[storage]\nport = 1\n");
+  EXPECT_TRUE(contains(msg, "storage")) << msg;
+}
+
+TEST(settings, wrong_type_or_range_names_key) {
+  auto msg = error_of("[storaged]\nport = \"3211\"\n");
+  EXPECT_TRUE(contains(msg, "storaged.port")) << msg;
+  msg = error_of("[vectord]\nport = 70000\n");
+  EXPECT_TRUE(contains(msg, "vectord.port")) << msg;
+  msg = error_of("[gateway]\nvectord_url = 5\n");
+  EXPECT_TRUE(contains(msg, "gateway.vectord_url")) << msg;
+  msg = error_of("storaged = 5\n");
+  EXPECT_TRUE(contains(msg, "storaged")) << msg;
+}
+
+TEST(settings, syntax_error_names_file_and_line) {
+  auto msg = error_of("[storaged]\nport = = 1\n");
+  EXPECT_TRUE(contains(msg, "test.toml")) << msg;
+  EXPECT_TRUE(contains(msg, "line 2")) << msg;
+}
+
+TEST(settings, bad_log_level_is_refused) {
+  auto msg = error_of("log_level = \"loud\"\n");
+  EXPECT_TRUE(contains(msg, "log_level")) << msg;
+}
+
+TEST(settings, missing_explicit_file_is_an_error) {
+  auto s = lh::load_settings(std::string{"/nonexistent/lakehouse.toml"});
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, lh::ec::config_error);
+  EXPECT_TRUE(contains(s.error().message, "/nonexistent/lakehouse.toml"));
+}
