@@ -20,11 +20,16 @@ template <class Handle, class OnReply, class... Ts>
 void ask(caf::actor_system& sys, const Handle& dest,
          std::chrono::milliseconds timeout, OnReply on_reply,
          std::function<void(error)> on_error, Ts... xs) {
-  sys.spawn([=](caf::event_based_actor* self) mutable {
-    self->request(dest, timeout, std::move(xs)...)
-      .then(std::move(on_reply),
-            [on_error](caf::error& err) { on_error(from_caf(err)); });
-  });
+  // `dest` goes in as a spawn argument, not a capture: CAF 0.17.6
+  // dereferences a null tuple when a function actor gets no arguments
+  // (UBSan reports it).
+  sys.spawn(
+    [=](caf::event_based_actor* self, const Handle& to) mutable {
+      self->request(to, timeout, std::move(xs)...)
+        .then(std::move(on_reply),
+              [on_error](caf::error& err) { on_error(from_caf(err)); });
+    },
+    dest);
 }
 
 } // namespace lh

@@ -69,7 +69,11 @@ protected:
                           std::string body = {}) {
     auto r = client_->send(verb, target, std::move(body));
     EXPECT_TRUE(r) << r.error().message;
-    return r ? *r : lh::http::response{0};
+    if (r)
+      return *r;
+    lh::http::response failed;
+    failed.status = 0;
+    return failed;
   }
 
   caf::actor_system sys_{test_config()};
@@ -186,7 +190,8 @@ struct silent_state {
 };
 
 lh::store_actor::behavior_type
-silent_store(lh::store_actor::stateful_pointer<silent_state> self) {
+silent_store(lh::store_actor::stateful_pointer<silent_state> self,
+             int /* CAF 0.17.6 needs a spawn argument, see bridge.hpp */) {
   auto hold = [self]() {
     self->state.held.push_back(self->make_response_promise());
   };
@@ -216,7 +221,7 @@ silent_store(lh::store_actor::stateful_pointer<silent_state> self) {
 
 TEST_F(storaged_http, slow_store_gives_503_not_a_hung_connection) {
   server_.reset();
-  auto silent = sys_.spawn(silent_store);
+  auto silent = sys_.spawn(silent_store, 0);
   start(silent, std::chrono::milliseconds{200});
   auto r = call(method::get, "/storage/get/a");
   EXPECT_EQ(r.status, 503u);
