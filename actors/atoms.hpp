@@ -6,10 +6,12 @@
 
 namespace lh {
 
+using caf::add_atom;
 using caf::delete_atom;
 using caf::get_atom;
 using caf::ok_atom;
 using caf::put_atom;
 using list_atom = caf::atom_constant<caf::atom("list")>;
+using create_atom = caf::atom_constant<caf::atom("create")>;
 
 } // namespace lh

@@ -21,4 +21,16 @@ using store_actor = caf::typed_actor<
   caf::replies_to<delete_atom, std::string>::with<ok_atom>,
   caf::replies_to<list_atom, std::string>::with<std::vector<std::string>>>;
 
+/// One index: serializes its mutations. Searches do not come here; HTTP
+/// threads search the shared vector_index directly (see index_table).
+using index_actor = caf::typed_actor<
+  caf::replies_to<add_atom, batch_message>::with<add_result>>;
+
+/// The registry: owns the name space of indexes and publishes the
+/// index_table. Every mutation of an index is routed through it.
+using registry_actor = caf::typed_actor<
+  caf::replies_to<create_atom, index_params>::with<index_info>,
+  caf::replies_to<delete_atom, std::string>::with<ok_atom>,
+  caf::replies_to<add_atom, std::string, batch_message>::with<add_result>>;
+
 } // namespace lh

@@ -7,6 +7,8 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
+#include "storage/vector_index.hpp"
+
 namespace lh {
 
 /// Object bytes moved between actors without copying: CAF payloads must be
@@ -21,6 +23,16 @@ struct bytes_message {
   std::string take() const { return data ? std::move(*data) : std::string{}; }
 };
 
+/// A batch moved to the index actor without copying its vectors.
+struct batch_message {
+  std::shared_ptr<add_batch> batch;
+};
+
 } // namespace lh
 
+// In-process only: these never cross a network, so no serializers.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::bytes_message)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::batch_message)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::index_params)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::index_info)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::add_result)

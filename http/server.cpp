@@ -240,7 +240,8 @@ private:
         return; // a handler answered twice: keep the first answer
       if (self->srv_->threads_stopped)
         return; // the server is gone; nobody would write this reply
-      net::post(self->executor(), [self, r = std::move(r)]() mutable {
+      // Inline when already on this strand (a search answered at once).
+      net::dispatch(self->executor(), [self, r = std::move(r)]() mutable {
         self->send(std::move(r));
       });
     };

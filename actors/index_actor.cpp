@@ -1,0 +1,31 @@
+#include "actors/index_actor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "actors/caf_error.hpp"
+
+namespace lh {
+
+index_actor::behavior_type
+index(index_actor::stateful_pointer<index_state> self,
+      std::shared_ptr<vector_index> idx, std::shared_ptr<worker_pool> pool) {
+  self->state.index = std::move(idx);
+  self->state.pool = std::move(pool);
+  return {
+    [self](add_atom, const batch_message& msg) -> caf::result<add_result> {
+      if (!msg.batch)
+        return to_caf(make_error(ec::internal, "empty batch message"));
+      auto& st = self->state;
+      auto result = st.index->add(std::move(*msg.batch), st.pool.get());
+      if (!result) {
+        if (result.error().code != ec::invalid_argument)
+          spdlog::error("index '{}': add failed: {}", st.index->params().name,
+                        result.error().message);
+        return to_caf(result.error());
+      }
+      return *result;
+    },
+  };
+}
+
+} // namespace lh

@@ -1,0 +1,59 @@
+// vectord: the HNSW index service (port 3215).
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/caf_error.hpp"
+#include "actors/registry_actor.hpp"
+#include "actors/registry_bridge.hpp"
+#include "config/command_line.hpp"
+#include "config/log.hpp"
+#include "config/signals.hpp"
+#include "http/health_routes.hpp"
+#include "http/server.hpp"
+#include "http/vector_routes.hpp"
+
+int main(int argc, char** argv) {
+  lh::block_stop_signals();
+  auto cli = lh::parse_command_line(argc, argv, lh::role::vectord);
+  if (!cli.loaded)
+    return cli.exit_code;
+  auto& cfg = *cli.loaded;
+  lh::setup_logging(cfg.log_level);
+  caf::actor_system_config system_cfg;
+  lh::add_error_renderer(system_cfg);
+  caf::actor_system sys{system_cfg};
+  auto table = std::make_shared<lh::index_table>();
+  auto registry = sys.spawn(
+    lh::registry, lh::registry_options{table,
+                                       std::make_shared<lh::worker_pool>(0),
+                                       true});
+  lh::http::router routes;
+  lh::http::add_health_routes(routes, "vectord", [] {
+    return lh::http::readiness{true, "{}"};
+  });
+  lh::http::add_vector_routes(
+    routes, table,
+    lh::make_registry_bridge(sys, registry,
+                             std::chrono::milliseconds{cfg.request_timeout_ms}));
+  lh::http::server server{std::move(routes),
+                          {.bind = cfg.vectord.bind,
+                           .port = cfg.vectord.port,
+                           .threads = cfg.io_threads}};
+  if (auto ok = server.start(); !ok) {
+    spdlog::error("vectord: {}", ok.error().message);
+    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+    return 1;
+  }
+  spdlog::info("vectord {} listening on {}:{} (config: {}; indexes are kept "
+               "in memory only: persistence is not built yet)",
+               LAKEHOUSE_VERSION, cfg.vectord.bind, server.port(),
+               cfg.config_path.empty() ? "built-in defaults" : cfg.config_path);
+  auto sig = lh::wait_for_stop_signal();
+  spdlog::info("vectord: signal {} received, stopping", sig);
+  server.stop(std::chrono::seconds{5});
+  caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+  spdlog::info("vectord: stopped");
+  return 0;
+}

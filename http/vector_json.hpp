@@ -1,0 +1,45 @@
+// JSON <-> domain for the /vectors API: simdjson (on-demand) in, text out.
+// Pure functions; the routes in http/vector_routes.cpp call them. Errors
+// are ec::invalid_argument with a message naming the field or item.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/error.hpp"
+#include "storage/vector_index.hpp"
+
+namespace lh::json {
+
+/// Bytes of padding simdjson needs after the input; a body string whose
+/// capacity leaves this much room is parsed without a copy.
+inline constexpr size_t parse_padding = 64;
+
+/// {"name","dimension","distance", optional "m","ef_construction",
+/// "ef_search"}; validated with validate_params.
+expected<index_params> parse_create(std::string_view body);
+
+/// {"items":[{"id","vector","metadata"?}]}: vectors must have `dimension`
+/// values (checked while parsing, so a huge wrong batch fails early).
+expected<add_batch> parse_add(std::string_view body, uint32_t dimension);
+
+struct search_request {
+  std::vector<float> vector;
+  size_t k = 10;
+  std::optional<size_t> ef;
+};
+
+/// {"vector", "k", optional "ef"}.
+expected<search_request> parse_search(std::string_view body);
+
+std::string render_info(const index_info& info);
+std::string render_names(const std::vector<std::string>& names);
+std::string render_add(const add_result& result);
+std::string render_hits(const std::vector<search_hit>& hits);
+
+/// Appends a float as the shortest text that reads back to the same float.
+void append_float(std::string& out, float value);
+
+} // namespace lh::json

@@ -1,0 +1,94 @@
+#include "http/vector_routes.hpp"
+
+#include "http/error_response.hpp"
+#include "http/json_writer.hpp"
+#include "http/vector_json.hpp"
+
+namespace lh::http {
+
+namespace {
+
+// The index named by the {name} placeholder, or the error to answer.
+expected<std::shared_ptr<vector_index>> lookup(const index_table& table,
+                                               const request& req) {
+  auto name = req.param("name");
+  if (auto ok = validate_index_name(name); !ok)
+    return ok.error();
+  auto idx = table.find(name);
+  if (!idx)
+    return make_error(ec::not_found,
+                      "no index named '" + std::string{name} + "'");
+  return idx;
+}
+
+} // namespace
+
+void add_vector_routes(router& r, std::shared_ptr<index_table> table,
+                       std::shared_ptr<async_registry> registry,
+                       const std::string& prefix) {
+  auto base = prefix + "/vectors/index";
+  r.add(method::post, base, [registry](request& req, respond_fn respond) {
+    auto params = json::parse_create(req.body);
+    if (!params)
+      return respond(error_response(params.error()));
+    registry->create(std::move(*params),
+                     [respond](expected<index_info> info) {
+                       respond(info ? json_response(json::render_info(*info),
+                                                    201)
+                                    : error_response(info.error()));
+                     });
+  });
+  r.add(method::get, base, [table](request&, respond_fn respond) {
+    respond(json_response(json::render_names(table->names())));
+  });
+  r.add(method::get, base + "/{name}", [table](request& req, respond_fn respond) {
+    auto idx = lookup(*table, req);
+    if (!idx)
+      return respond(error_response(idx.error()));
+    respond(json_response(json::render_info((*idx)->info())));
+  });
+  r.add(method::del, base + "/{name}",
+        [registry](request& req, respond_fn respond) {
+          auto name = std::string{req.param("name")};
+          if (auto ok = validate_index_name(name); !ok)
+            return respond(error_response(ok.error()));
+          registry->drop(name, [respond, name](expected<void> ok) {
+            respond(ok ? json_response("{\"deleted\":" + json::quoted(name)
+                                       + "}")
+                       : error_response(ok.error()));
+          });
+        });
+  r.add(
+    method::post, base + "/{name}/add",
+    [table, registry](request& req, respond_fn respond) {
+      auto idx = lookup(*table, req);
+      if (!idx)
+        return respond(error_response(idx.error()));
+      auto batch = json::parse_add(req.body, (*idx)->params().dimension);
+      if (!batch)
+        return respond(error_response(batch.error()));
+      registry->add(std::string{req.param("name")}, std::move(*batch),
+                    [respond](expected<add_result> result) {
+                      respond(result ? json_response(json::render_add(*result))
+                                     : error_response(result.error()));
+                    });
+    },
+    max_add_body);
+  // The hot path: parse, search under the index's shared lock, answer, all
+  // on this I/O thread.
+  r.add(method::post, base + "/{name}/search",
+        [table](request& req, respond_fn respond) {
+          auto idx = lookup(*table, req);
+          if (!idx)
+            return respond(error_response(idx.error()));
+          auto query = json::parse_search(req.body);
+          if (!query)
+            return respond(error_response(query.error()));
+          auto hits = (*idx)->search(query->vector, query->k, query->ef);
+          if (!hits)
+            return respond(error_response(hits.error()));
+          respond(json_response(json::render_hits(*hits)));
+        });
+}
+
+} // namespace lh::http

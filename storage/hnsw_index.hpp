@@ -1,0 +1,74 @@
+// A thin, exception-free wrapper over hnswlib's HierarchicalNSW for one
+// metric. The ONLY file that includes hnswlib.h is hnsw_index.cpp (one
+// definition rule; compile time). Used by storage/vector_index.
+//
+// Thread safety is the caller's: searches may run concurrently with each
+// other and add() of distinct labels may run concurrently with each other,
+// but never a search beside an add, and reserve() alone.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "config/error.hpp"
+
+namespace lh {
+
+enum class metric { l2, cosine, dot };
+
+std::string_view to_string(metric m);
+bool parse_metric(std::string_view text, metric& out);
+
+struct hnsw_params {
+  uint32_t dimension = 0;
+  metric space = metric::l2;
+  uint32_t m = 16;
+  uint32_t ef_construction = 200;
+  uint64_t seed = 100;
+};
+
+struct neighbor {
+  uint64_t label;
+  float distance; // as users expect: see to_user_distance
+};
+
+class hnsw_index {
+public:
+  hnsw_index(const hnsw_params& params, size_t capacity);
+  ~hnsw_index();
+  hnsw_index(const hnsw_index&) = delete;
+  hnsw_index& operator=(const hnsw_index&) = delete;
+
+  const hnsw_params& params() const { return params_; }
+  size_t capacity() const;
+  size_t element_count() const; // including replaced and deleted slots
+
+  /// Grows capacity to at least `n` (never shrinks). Exclusive.
+  expected<void> reserve(size_t n);
+
+  /// Inserts `vector` (already prepared, see prepare_vector) under
+  /// `label`, or replaces the vector of an existing label.
+  expected<void> add(uint64_t label, const float* vector);
+
+  /// Up to k nearest labels, nearest first, searching with beam `ef`.
+  std::vector<neighbor> search(const float* query, size_t k, size_t ef) const;
+
+  /// hnswlib's raw distance -> what users see: l2 = Euclidean distance
+  /// (hnswlib gives its square), cosine = 1 - cos, dot = 1 - dot.
+  float to_user_distance(float raw) const;
+
+  /// Normalizes in place for cosine (others unchanged); returns the norm
+  /// before normalizing.
+  static float prepare_vector(metric space, float* vector, size_t dimension);
+
+  struct impl;
+
+private:
+  hnsw_params params_;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace lh

@@ -1,0 +1,41 @@
+// A fixed pool of threads for CPU-bound work (parallel hnswlib inserts).
+// parallel_for lets the calling thread work too, so it never deadlocks
+// when every pool thread is busy. Used by storage/vector_index.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace lh {
+
+class worker_pool {
+public:
+  /// `threads` = 0 means one per core.
+  explicit worker_pool(size_t threads = 0);
+  ~worker_pool();
+  worker_pool(const worker_pool&) = delete;
+  worker_pool& operator=(const worker_pool&) = delete;
+
+  size_t size() const { return threads_.size(); }
+
+  /// Runs fn(i) for every i in [0, n) on the caller and up to `width` - 1
+  /// pool threads; returns when all calls have returned. fn must not throw.
+  void parallel_for(size_t n, size_t width,
+                    const std::function<void(size_t)>& fn);
+
+private:
+  void run();
+
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> tasks_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+} // namespace lh
