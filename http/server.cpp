@@ -367,7 +367,7 @@ server::server(router routes, server_options options)
 }
 
 server::~server() {
-  stop(std::chrono::milliseconds{0});
+  stop(std::chrono::seconds{1});
 }
 
 expected<void> server::start() {

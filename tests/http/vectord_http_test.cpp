@@ -1,0 +1,283 @@
+// vectord's /vectors API on the real server (port 0) with real clients,
+// the real registry and detached index actors.
+#include <atomic>
+#include <random>
+#include <thread>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/send.hpp>
+#include <gtest/gtest.h>
+
+#include "actors/caf_error.hpp"
+#include "actors/registry_actor.hpp"
+#include "actors/registry_bridge.hpp"
+#include "http/client.hpp"
+#include "http/health_routes.hpp"
+#include "http/server.hpp"
+#include "http/vector_routes.hpp"
+
+using lh::http::method;
+
+namespace {
+
+caf::actor_system_config& test_config() {
+  static caf::actor_system_config cfg = [] {
+    caf::actor_system_config c;
+    lh::add_error_renderer(c);
+    return c;
+  }();
+  return cfg;
+}
+
+bool has(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::string vector_json(const std::vector<float>& v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i)
+    out += (i ? "," : "") + std::to_string(v[i]);
+  return out + "]";
+}
+
+class vectord_http : public ::testing::Test {
+protected:
+  void SetUp() override {
+    table_ = std::make_shared<lh::index_table>();
+    registry_ = sys_.spawn(
+      lh::registry,
+      lh::registry_options{table_, std::make_shared<lh::worker_pool>(2), true});
+    lh::http::router routes;
+    lh::http::add_health_routes(routes, "vectord",
+                                [] { return lh::http::readiness{true}; });
+    lh::http::add_vector_routes(
+      routes, table_,
+      lh::make_registry_bridge(sys_, registry_, std::chrono::seconds{30}));
+    server_ = std::make_unique<lh::http::server>(
+      std::move(routes), lh::http::server_options{.threads = 2});
+    ASSERT_TRUE(server_->start());
+    main_.emplace(client());
+  }
+
+  void TearDown() override {
+    server_.reset();
+    caf::anon_send_exit(registry_, caf::exit_reason::user_shutdown);
+    registry_ = nullptr;
+  }
+
+  lh::http::blocking_client client() {
+    return lh::http::blocking_client{"127.0.0.1", server_->port()};
+  }
+
+  lh::http::response call(method verb, const std::string& target,
+                          std::string body = {}) {
+    auto r = main_->send(verb, target, std::move(body));
+    EXPECT_TRUE(r) << r.error().message;
+    if (r)
+      return *r;
+    lh::http::response failed;
+    failed.status = 0;
+    return failed;
+  }
+
+  void create(const std::string& name, int dim, const std::string& distance) {
+    auto r = call(method::post, "/vectors/index",
+                  R"({"name":")" + name + R"(","dimension":)"
+                    + std::to_string(dim) + R"(,"distance":")" + distance
+                    + R"("})");
+    ASSERT_EQ(r.status, 201u) << r.body;
+  }
+
+  caf::actor_system sys_{test_config()};
+  std::shared_ptr<lh::index_table> table_;
+  lh::registry_actor registry_;
+  std::unique_ptr<lh::http::server> server_;
+  std::optional<lh::http::blocking_client> main_;
+};
+
+} // namespace
+
+TEST_F(vectord_http, create_list_info_drop) {
+  auto r = call(method::post, "/vectors/index",
+                R"({"name":"docs","dimension":8,"distance":"cosine","m":8})");
+  EXPECT_EQ(r.status, 201u);
+  EXPECT_EQ(r.body, R"({"name":"docs","dimension":8,"distance":"cosine",)"
+                    R"("m":8,"ef_construction":200,"ef_search":64,"length":0})");
+  create("alpha", 2, "l2");
+  EXPECT_EQ(call(method::get, "/vectors/index").body,
+            R"({"names":["alpha","docs"]})");
+  auto info = call(method::get, "/vectors/index/docs");
+  EXPECT_EQ(info.status, 200u);
+  EXPECT_TRUE(has(info.body, R"("length":0)"));
+  auto del = call(method::del, "/vectors/index/docs");
+  EXPECT_EQ(del.status, 200u);
+  EXPECT_EQ(del.body, R"({"deleted":"docs"})");
+  EXPECT_EQ(call(method::get, "/vectors/index/docs").status, 404u);
+  EXPECT_EQ(call(method::del, "/vectors/index/docs").status, 404u);
+  EXPECT_EQ(call(method::get, "/vectors/index").body, R"({"names":["alpha"]})");
+}
+
+TEST_F(vectord_http, create_errors) {
+  create("docs", 2, "l2");
+  auto dup = call(method::post, "/vectors/index",
+                  R"({"name":"docs","dimension":2,"distance":"l2"})");
+  EXPECT_EQ(dup.status, 409u);
+  EXPECT_TRUE(has(dup.body, "already_exists")) << dup.body;
+  for (auto body :
+       {R"({"name":"x","dimension":0,"distance":"l2"})",
+        R"({"name":"x y","dimension":2,"distance":"l2"})",
+        R"({"name":"x","dimension":2,"distance":"manhattan"})",
+        R"({"name":"x","dimension":2,"distance":"l2","m":100})",
+        R"({"name":"x","dimension":2})", "not json", "[]"}) {
+    auto r = call(method::post, "/vectors/index", body);
+    EXPECT_EQ(r.status, 400u) << body;
+    EXPECT_TRUE(has(r.body, "\"error\"")) << r.body;
+  }
+  EXPECT_EQ(call(method::get, "/vectors/index").body, R"({"names":["docs"]})");
+}
+
+TEST_F(vectord_http, add_and_search) {
+  create("docs", 3, "cosine");
+  auto add = call(method::post, "/vectors/index/docs/add",
+                  R"({"items":[{"id":"a","vector":[1,0,0],"metadata":{"t":"x"}},)"
+                  R"({"id":"b","vector":[0,1,0]},{"id":"c","vector":[0,0,1]}]})");
+  EXPECT_EQ(add.status, 200u);
+  EXPECT_EQ(add.body, R"({"added":3,"length":3})");
+  auto s = call(method::post, "/vectors/index/docs/search",
+                R"({"vector":[2,0,0],"k":2})");
+  EXPECT_EQ(s.status, 200u);
+  EXPECT_TRUE(s.body.starts_with(
+    R"({"results":[{"id":"a","distance":0,"metadata":{"t":"x"}},)"))
+    << s.body;
+  EXPECT_TRUE(has(call(method::get, "/vectors/index/docs").body,
+                  R"("length":3)"));
+}
+
+TEST_F(vectord_http, empty_index_search_answers_no_results) {
+  create("docs", 2, "l2");
+  auto s = call(method::post, "/vectors/index/docs/search",
+                R"({"vector":[1,2],"k":3})");
+  EXPECT_EQ(s.status, 200u);
+  EXPECT_EQ(s.body, R"({"results":[]})");
+}
+
+TEST_F(vectord_http, bad_adds_are_400_and_change_nothing) {
+  create("docs", 2, "cosine");
+  ASSERT_EQ(call(method::post, "/vectors/index/docs/add",
+                 R"({"items":[{"id":"a","vector":[1,0]}]})")
+              .status,
+            200u);
+  for (auto body :
+       {R"({"items":[{"id":"b","vector":[1,0]},{"id":"c","vector":[1]}]})",
+        R"({"items":[{"id":"b","vector":[1,0]},{"id":"b","vector":[0,1]}]})",
+        R"({"items":[{"id":"b","vector":[0,0]}]})",
+        R"({"items":[{"id":"","vector":[1,0]}]})",
+        R"({"items":[{"id":"b","vector":[1,"x"]}]})",
+        R"({"items":[{"id":"b","vector":[1,0],"metadata":5}]})",
+        R"({"items":[{"id":"b","vector":[1,0]}]} trailing)"}) {
+    auto r = call(method::post, "/vectors/index/docs/add", body);
+    EXPECT_EQ(r.status, 400u) << body;
+  }
+  auto item1 = call(method::post, "/vectors/index/docs/add",
+                    R"({"items":[{"id":"b","vector":[1,0]},{"id":"c","vector":[1]}]})");
+  EXPECT_TRUE(has(item1.body, "item 1")) << item1.body;
+  EXPECT_TRUE(has(call(method::get, "/vectors/index/docs").body,
+                  R"("length":1)"));
+}
+
+TEST_F(vectord_http, missing_index_and_bad_names) {
+  EXPECT_EQ(call(method::post, "/vectors/index/nope/add",
+                 R"({"items":[]})").status,
+            404u);
+  EXPECT_EQ(call(method::post, "/vectors/index/nope/search",
+                 R"({"vector":[1]})").status,
+            404u);
+  EXPECT_EQ(call(method::get, "/vectors/index/bad%20name").status, 400u);
+  EXPECT_EQ(call(method::put, "/vectors/index/docs").status, 405u);
+}
+
+TEST_F(vectord_http, bad_searches_are_400) {
+  create("docs", 2, "l2");
+  for (auto body : {R"({"vector":[1]})", R"({"vector":[1,2],"k":0})",
+                    R"({"vector":[1,2],"k":1001})", R"({"vector":[1,2],"k":"3"})",
+                    R"({"vector":[1,2],"ef":0})", R"({"k":3})", "{"}) {
+    auto r = call(method::post, "/vectors/index/docs/search", body);
+    EXPECT_EQ(r.status, 400u) << body;
+  }
+}
+
+// 8 clients search while 2 add batches to the same index and another
+// creates and drops indexes. Every answer must be well-formed; the loop is
+// bounded by count and time.
+TEST_F(vectord_http, concurrent_searches_adds_and_create_drop) {
+  const int dim = 16;
+  create("shared", dim, "l2");
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0}, searches{0}, adds{0}, churns{0};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{5};
+  auto random_vector = [](std::mt19937& rng) {
+    std::normal_distribution<float> d{0, 1};
+    std::vector<float> v(dim);
+    for (auto& x : v)
+      x = d(rng);
+    return v;
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      auto c = client();
+      std::mt19937 rng(t);
+      while (!stop && searches < 20000) {
+        auto r = c.send(method::post, "/vectors/index/shared/search",
+                        R"({"k":5,"vector":)" + vector_json(random_vector(rng))
+                          + "}");
+        if (!r || r->status != 200 || !r->body.starts_with("{\"results\":[")
+            || !r->body.ends_with("]}"))
+          ++failures;
+        ++searches;
+      }
+    });
+  for (int t = 0; t < 2; ++t)
+    threads.emplace_back([&, t] {
+      auto c = client();
+      std::mt19937 rng(100 + t);
+      for (int round = 0; round < 20 && !stop; ++round) {
+        std::string body = R"({"items":[)";
+        for (int i = 0; i < 100; ++i)
+          body += std::string{i ? "," : ""} + R"({"id":"w)" + std::to_string(t)
+                  + "-" + std::to_string(round * 100 + i)
+                  + R"(","vector":)" + vector_json(random_vector(rng)) + "}";
+        body += "]}";
+        auto r = c.send(method::post, "/vectors/index/shared/add", body);
+        if (!r || r->status != 200 || !has(r->body, "\"added\":100"))
+          ++failures;
+        ++adds;
+      }
+    });
+  threads.emplace_back([&] {
+    auto c = client();
+    for (int i = 0; i < 50 && !stop; ++i) {
+      auto name = "tmp" + std::to_string(i % 3);
+      auto r = c.send(method::post, "/vectors/index",
+                      R"({"name":")" + name
+                        + R"(","dimension":4,"distance":"dot"})");
+      auto d = c.send(method::del, "/vectors/index/" + name);
+      if (!r || r->status != 201 || !d || d->status != 200)
+        ++failures;
+      ++churns;
+    }
+  });
+  while (std::chrono::steady_clock::now() < deadline && adds < 40)
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  stop = true;
+  for (auto& t : threads)
+    t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_GT(searches.load(), 100);
+  EXPECT_GT(adds.load(), 0);
+  EXPECT_GT(churns.load(), 0);
+  auto info = call(method::get, "/vectors/index/shared");
+  EXPECT_TRUE(has(info.body, "\"length\":" + std::to_string(adds * 100)))
+    << info.body;
+}

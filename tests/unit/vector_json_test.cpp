@@ -1,0 +1,214 @@
+#include "http/vector_json.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+bool has(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
+}
+
+template <class T>
+std::string refusal(const lh::expected<T>& r) {
+  EXPECT_FALSE(r) << "accepted";
+  if (r)
+    return {};
+  EXPECT_EQ(r.error().code, lh::ec::invalid_argument);
+  return r.error().message;
+}
+
+std::string nested(int depth) {
+  std::string s;
+  for (int i = 0; i < depth; ++i)
+    s += "{\"a\":";
+  s += "1";
+  for (int i = 0; i < depth; ++i)
+    s += "}";
+  return s;
+}
+
+} // namespace
+
+TEST(vector_json, parses_create_with_defaults) {
+  auto p = lh::json::parse_create(
+    R"({"name":"docs","dimension":8,"distance":"cosine"})");
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(p->name, "docs");
+  EXPECT_EQ(p->dimension, 8u);
+  EXPECT_EQ(p->space, lh::metric::cosine);
+  EXPECT_EQ(p->m, 16u);
+  EXPECT_EQ(p->ef_search, 64u);
+  auto q = lh::json::parse_create(
+    R"({"name":"x","dimension":2,"distance":"l2","m":8,"ef_construction":100,"ef_search":32})");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->m, 8u);
+  EXPECT_EQ(q->ef_construction, 100u);
+  EXPECT_EQ(q->ef_search, 32u);
+}
+
+TEST(vector_json, refuses_bad_create_requests) {
+  using lh::json::parse_create;
+  EXPECT_TRUE(has(refusal(parse_create(R"({"dimension":8,"distance":"l2"})")),
+                  "name is required"));
+  EXPECT_TRUE(has(refusal(parse_create(R"({"name":"a","distance":"l2"})")),
+                  "dimension is required"));
+  EXPECT_TRUE(has(refusal(parse_create(R"({"name":"a","dimension":8})")),
+                  "distance"));
+  EXPECT_TRUE(has(refusal(parse_create(
+                    R"({"name":"a","dimension":8,"distance":"hamming"})")),
+                  "hamming"));
+  EXPECT_TRUE(has(refusal(parse_create(
+                    R"({"name":"a","dimension":0,"distance":"l2"})")),
+                  "dimension"));
+  EXPECT_TRUE(has(refusal(parse_create(
+                    R"({"name":"a","dimension":4097,"distance":"l2"})")),
+                  "dimension"));
+  EXPECT_TRUE(has(refusal(parse_create(
+                    R"({"name":"a","dimension":"8","distance":"l2"})")),
+                  "dimension must be an integer"));
+  EXPECT_TRUE(has(refusal(parse_create(
+                    R"({"name":"a","dimension":8.5,"distance":"l2"})")),
+                  "dimension"));
+  EXPECT_TRUE(has(refusal(parse_create(
+                    R"({"name":"a","dimension":8,"distance":"l2","m":3})")),
+                  "m must be"));
+  EXPECT_TRUE(has(refusal(parse_create(
+                    R"({"name":"a","dimension":8,"distance":"l2","m":65})")),
+                  "m must be"));
+  EXPECT_TRUE(
+    has(refusal(parse_create(
+          R"({"name":"a","dimension":8,"distance":"l2","ef_construction":1})")),
+        "ef_construction"));
+  EXPECT_TRUE(
+    has(refusal(parse_create(
+          R"({"name":"a","dimension":8,"distance":"l2","ef_search":0})")),
+        "ef_search"));
+  EXPECT_TRUE(has(refusal(parse_create(
+                    R"({"name":"a b","dimension":8,"distance":"l2"})")),
+                  "may only contain"));
+  EXPECT_TRUE(has(refusal(parse_create(
+                    R"({"name":"a","dimension":8,"distance":"l2","x":1})")),
+                  "unknown field 'x'"));
+  EXPECT_TRUE(has(refusal(parse_create("[1,2]")), "must be a JSON object"));
+  EXPECT_FALSE(parse_create("{\"name\":"));
+  EXPECT_FALSE(parse_create(R"({"name":"a","dimension":8,"distance":"l2"} x)"));
+  EXPECT_FALSE(
+    parse_create(R"({"name":"a","dimension":18446744073709551616,"distance":"l2"})"));
+}
+
+TEST(vector_json, parses_add_batches_with_metadata) {
+  auto b = lh::json::parse_add(
+    R"({"items":[{"id":"a","vector":[1,2.5,-3e-2],"metadata":{"k":[1,{"x":null}]}},
+                 {"vector":[0,0,1],"id":"b"},{"id":"c","vector":[1,1,1],"metadata":null}]})",
+    3);
+  ASSERT_TRUE(b) << b.error().message;
+  ASSERT_EQ(b->size(), 3u);
+  EXPECT_EQ(b->ids, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(b->vectors,
+            (std::vector<float>{1, 2.5f, -3e-2f, 0, 0, 1, 1, 1, 1}));
+  EXPECT_EQ(b->metadata[0], R"({"k":[1,{"x":null}]})");
+  EXPECT_EQ(b->metadata[1], "");
+  EXPECT_EQ(b->metadata[2], "");
+}
+
+TEST(vector_json, add_errors_name_the_item) {
+  using lh::json::parse_add;
+  auto msg = refusal(parse_add(
+    R"({"items":[{"id":"a","vector":[1,2]},{"id":"b","vector":[1]}]})", 2));
+  EXPECT_TRUE(has(msg, "item 1")) << msg;
+  EXPECT_TRUE(has(msg, "1 values")) << msg;
+  msg = refusal(parse_add(R"({"items":[{"id":"a","vector":[1,2,3]}]})", 2));
+  EXPECT_TRUE(has(msg, "item 0")) << msg;
+  msg = refusal(parse_add(R"({"items":[{"id":"a","vector":[1,"2"]}]})", 2));
+  EXPECT_TRUE(has(msg, "value 1 is not a number")) << msg;
+  msg = refusal(parse_add(R"({"items":[{"id":"a","vector":[1,1e39]}]})", 2));
+  EXPECT_TRUE(has(msg, "float32 range")) << msg;
+  EXPECT_FALSE(parse_add(R"({"items":[{"id":"a","vector":[1,1e400]}]})", 2));
+  msg = refusal(parse_add(R"({"items":[{"id":5,"vector":[1,2]}]})", 2));
+  EXPECT_TRUE(has(msg, "id must be a string")) << msg;
+  msg = refusal(parse_add(R"({"items":[{"vector":[1,2]}]})", 2));
+  EXPECT_TRUE(has(msg, "id is required")) << msg;
+  msg = refusal(parse_add(R"({"items":[{"id":"a"}]})", 2));
+  EXPECT_TRUE(has(msg, "vector is required")) << msg;
+  msg = refusal(
+    parse_add(R"({"items":[{"id":"a","vector":[1,2],"metadata":[1]}]})", 2));
+  EXPECT_TRUE(has(msg, "metadata must be a JSON object")) << msg;
+  msg = refusal(
+    parse_add(R"({"items":[{"id":"a","vector":[1,2],"metadata":"x"}]})", 2));
+  EXPECT_TRUE(has(msg, "metadata must be a JSON object")) << msg;
+  msg = refusal(
+    parse_add(R"({"items":[{"id":"a","vector":[1,2],"extra":1}]})", 2));
+  EXPECT_TRUE(has(msg, "unknown field 'extra'")) << msg;
+  EXPECT_TRUE(has(refusal(parse_add(R"({"things":[]})", 2)), "unknown field"));
+  EXPECT_TRUE(has(refusal(parse_add(R"({})", 2)), "items is required"));
+  EXPECT_TRUE(has(refusal(parse_add(R"({"items":{}})", 2)), "array"));
+}
+
+TEST(vector_json, metadata_deeper_than_the_limit_is_refused) {
+  auto ok = lh::json::parse_add(
+    R"({"items":[{"id":"a","vector":[1],"metadata":)" + nested(60) + "}]}", 1);
+  EXPECT_TRUE(ok) << ok.error().message;
+  auto msg = refusal(lh::json::parse_add(
+    R"({"items":[{"id":"a","vector":[1],"metadata":)" + nested(80) + "}]}", 1));
+  EXPECT_TRUE(has(msg, "deeper")) << msg;
+}
+
+TEST(vector_json, invalid_metadata_inside_is_refused) {
+  // On-demand parsing would skip these; metadata is stored raw, so it is
+  // validated whole.
+  EXPECT_FALSE(lh::json::parse_add(
+    R"({"items":[{"id":"a","vector":[1],"metadata":{"x":01}}]})", 1));
+  EXPECT_FALSE(lh::json::parse_add(
+    R"({"items":[{"id":"a","vector":[1],"metadata":{"x":tru}}]})", 1));
+}
+
+TEST(vector_json, parses_search_requests) {
+  auto s = lh::json::parse_search(R"({"vector":[1,2],"k":5,"ef":40})");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->vector, (std::vector<float>{1, 2}));
+  EXPECT_EQ(s->k, 5u);
+  EXPECT_EQ(s->ef, 40u);
+  auto d = lh::json::parse_search(R"({"vector":[1]})");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->k, 10u);
+  EXPECT_FALSE(d->ef);
+}
+
+TEST(vector_json, refuses_bad_search_requests) {
+  using lh::json::parse_search;
+  EXPECT_TRUE(has(refusal(parse_search(R"({"vector":[1],"k":0})")), "k"));
+  EXPECT_TRUE(has(refusal(parse_search(R"({"vector":[1],"k":1001})")), "k"));
+  EXPECT_TRUE(has(refusal(parse_search(R"({"vector":[1],"k":"5"})")), "k"));
+  EXPECT_TRUE(has(refusal(parse_search(R"({"vector":[1],"k":-1})")), "k"));
+  EXPECT_TRUE(has(refusal(parse_search(R"({"vector":[1],"ef":0})")), "ef"));
+  EXPECT_TRUE(has(refusal(parse_search(R"({"k":1})")), "vector is required"));
+  EXPECT_TRUE(has(refusal(parse_search(R"({"vector":[[1]]})")),
+                  "not a number"));
+  EXPECT_FALSE(parse_search(R"({"vector":[1]}})"));
+  EXPECT_FALSE(parse_search(R"({"vector":[1]} [])"));
+  EXPECT_FALSE(parse_search(""));
+  EXPECT_FALSE(parse_search("nul"));
+}
+
+TEST(vector_json, renders_results_and_info) {
+  std::vector<lh::search_hit> hits{{"a\"b", 0.5f, R"({"x":1})"},
+                                   {"c", 1.25f, ""}};
+  EXPECT_EQ(lh::json::render_hits(hits),
+            R"({"results":[{"id":"a\"b","distance":0.5,"metadata":{"x":1}},)"
+            R"({"id":"c","distance":1.25,"metadata":null}]})");
+  EXPECT_EQ(lh::json::render_hits({}), R"({"results":[]})");
+  lh::index_info info{{"docs", 8, lh::metric::dot, 12, 100, 50}, 7};
+  EXPECT_EQ(lh::json::render_info(info),
+            R"({"name":"docs","dimension":8,"distance":"dot","m":12,)"
+            R"("ef_construction":100,"ef_search":50,"length":7})");
+  EXPECT_EQ(lh::json::render_add({3, 10}), R"({"added":3,"length":10})");
+}
+
+TEST(vector_json, floats_render_as_shortest_round_trip) {
+  std::string out;
+  lh::json::append_float(out, 0.1f);
+  EXPECT_EQ(out, "0.1");
+  out.clear();
+  lh::json::append_float(out, 1e-7f);
+  EXPECT_EQ(std::stof(out), 1e-7f);
+}
