@@ -1,0 +1,262 @@
+// bench/ann: vector search speed and recall on fashion-mnist (60k x 784,
+// l2), in ONE run:
+//   1. baseline: the same hnswlib graph in-process (storage/hnsw_index,
+//      2 threads): build rate, search QPS and recall@10 per ef;
+//   2. the target over HTTP (vectord today): insert rate (batches of 1000)
+//      and search QPS (2-16 keep-alive connections) and recall per ef.
+// Prints a table with ratios and writes a recall-vs-QPS plot. Asserts
+// nothing about speed. --quick: 10k vectors, short runs (CI).
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "bench/dataset.hpp"
+#include "bench/load_client.hpp"
+#include "http/client.hpp"
+#include "storage/hnsw_index.hpp"
+#include "storage/worker_pool.hpp"
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+double seconds_since(clock_type::time_point t) {
+  return std::chrono::duration<double>(clock_type::now() - t).count();
+}
+
+struct point {
+  double qps = 0;
+  double recall = 0;
+  size_t connections = 0;
+};
+
+std::string vector_json(const float* v, size_t dim) {
+  std::string out = "[";
+  char buf[32];
+  for (size_t j = 0; j < dim; ++j) {
+    auto n = std::snprintf(buf, sizeof buf, j ? ",%g" : "%g", double{v[j]});
+    out.append(buf, static_cast<size_t>(n));
+  }
+  out += ']';
+  return out;
+}
+
+// Ids in a search response body, in order: "id":"123" -> 123.
+std::vector<uint32_t> ids_in(std::string_view body) {
+  std::vector<uint32_t> ids;
+  for (size_t pos = 0; (pos = body.find("\"id\":\"", pos)) != body.npos;) {
+    pos += 6;
+    ids.push_back(static_cast<uint32_t>(std::strtoul(body.data() + pos, nullptr, 10)));
+  }
+  return ids;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ANN benchmark: in-process hnswlib vs the server over HTTP"};
+  bool quick = false;
+  uint16_t port = 0;
+  std::string target = "vectord";
+  std::string data_dir = "/usr/share/datasets/fashion-mnist";
+  std::string plot = "bench/out/ann.png";
+  double measure_seconds = 3;
+  std::string keep; // index name to keep and reuse (profiling)
+  app.add_flag("--quick", quick, "10k vectors, short runs");
+  app.add_option("--port", port, "port of the running target on 127.0.0.1")
+    ->required();
+  app.add_option("--target", target, "name of the target (vectord, ...)");
+  app.add_option("--data", data_dir, "directory of the fashion-mnist files");
+  app.add_option("--plot", plot, "PNG file for the recall-vs-QPS plot");
+  app.add_option("--seconds", measure_seconds, "duration of each measurement");
+  app.add_option("--keep", keep,
+                 "use this index name, reuse it when it exists, keep it after");
+  CLI11_PARSE(app, argc, argv);
+  if (quick)
+    measure_seconds = std::min(measure_seconds, 0.3);
+  const size_t base_rows = quick ? 10'000 : 60'000;
+  const size_t query_rows = quick ? 200 : 1'000;
+  const size_t k = 10;
+  const std::vector<size_t> efs{16, 32, 64, 128, 256};
+  const std::vector<size_t> conn_counts{2, 4, 8, 16};
+  const size_t threads = 2;
+
+  auto base = bench::load_idx_images(data_dir + "/train-images-idx3-ubyte.gz",
+                                     base_rows);
+  auto queries = bench::load_idx_images(data_dir + "/t10k-images-idx3-ubyte.gz",
+                                        query_rows);
+  const size_t dim = base.dim;
+  std::printf("fashion-mnist: %zu vectors x %zu dims, %zu queries, k=%zu\n",
+              base.rows, dim, queries.rows, k);
+  auto t0 = clock_type::now();
+  auto truth = bench::exact_top_k(base, queries, k, threads);
+  std::printf("exact top-%zu computed in %.1f s\n", k, seconds_since(t0));
+
+  // 1. Baseline: the hnswlib graph in-process, 2 threads.
+  lh::hnsw_index graph{{static_cast<uint32_t>(dim), lh::metric::l2, 16, 200, 100},
+                       base.rows};
+  lh::worker_pool pool{threads};
+  t0 = clock_type::now();
+  pool.parallel_for(base.rows, threads, [&](size_t i) {
+    (void) graph.add(i, base.row(i));
+  });
+  double build_rate = base.rows / seconds_since(t0);
+  std::printf("in-process build: %.0f vectors/s (%zu threads)\n", build_rate,
+              threads);
+  std::map<size_t, point> in_process;
+  for (auto ef : efs) {
+    std::vector<std::vector<uint32_t>> found(queries.rows);
+    for (size_t q = 0; q < queries.rows; ++q)
+      for (auto& nb : graph.search(queries.row(q), k, ef))
+        found[q].push_back(static_cast<uint32_t>(nb.label));
+    std::atomic<size_t> done{0};
+    auto start = clock_type::now();
+    auto deadline = start + std::chrono::duration<double>(measure_seconds);
+    std::vector<std::thread> workers;
+    for (size_t t = 0; t < threads; ++t)
+      workers.emplace_back([&, t] {
+        size_t n = 0;
+        for (size_t q = t; clock_type::now() < deadline; q += threads, ++n)
+          (void) graph.search(queries.row(q % queries.rows), k, ef);
+        done += n;
+      });
+    for (auto& w : workers)
+      w.join();
+    in_process[ef] = {done / seconds_since(start),
+                      bench::recall_at_k(found, truth, k), threads};
+  }
+
+  // 2. The target over HTTP.
+  lh::http::blocking_client admin{"127.0.0.1", port, std::chrono::minutes{10}};
+  auto name = keep.empty() ? "ann-bench-" + std::to_string(::getpid()) : keep;
+  bool reuse = !keep.empty()
+               && admin.get("/vectors/index/" + name).value().status == 200;
+  auto created = reuse ? admin.get("/vectors/index/" + name) : admin.send(
+    lh::http::method::post, "/vectors/index",
+    R"({"name":")" + name + R"(","dimension":)" + std::to_string(dim)
+      + R"(,"distance":"l2","m":16,"ef_construction":200})");
+  if (!created || created->status != (reuse ? 200 : 201)) {
+    std::fprintf(stderr, "cannot create the index on %s: %s\n", target.c_str(),
+                 created ? created->body.c_str()
+                         : created.error().message.c_str());
+    return 1;
+  }
+  const size_t batch = 1000;
+  std::vector<std::string> batches;
+  for (size_t first = 0; !reuse && first < base.rows; first += batch) {
+    std::string body = R"({"items":[)";
+    for (size_t i = first; i < std::min(base.rows, first + batch); ++i) {
+      body += i > first ? "," : "";
+      body += R"({"id":")" + std::to_string(i) + R"(","vector":)"
+              + vector_json(base.row(i), dim) + "}";
+    }
+    body += "]}";
+    batches.push_back(std::move(body));
+  }
+  // Two connections: one batch is parsed while the other is inserted.
+  std::atomic<size_t> next_batch{0};
+  std::atomic<int> insert_errors{0};
+  t0 = clock_type::now();
+  std::vector<std::thread> senders;
+  for (int c = 0; c < 2; ++c)
+    senders.emplace_back([&] {
+      lh::http::blocking_client client{"127.0.0.1", port,
+                                       std::chrono::minutes{10}};
+      for (size_t b; (b = next_batch++) < batches.size();) {
+        auto r = client.send(lh::http::method::post,
+                             "/vectors/index/" + name + "/add", batches[b]);
+        if (!r || r->status != 200)
+          ++insert_errors;
+      }
+    });
+  for (auto& s : senders)
+    s.join();
+  double insert_rate = base.rows / seconds_since(t0);
+  std::printf("%s insert over HTTP: %.0f vectors/s (batches of %zu, %d errors)\n",
+              target.c_str(), insert_rate, batch, insert_errors.load());
+  std::map<size_t, point> over_http;
+  for (auto ef : efs) {
+    std::vector<std::string> requests;
+    for (size_t q = 0; q < queries.rows; ++q)
+      requests.push_back(bench::make_post(
+        "/vectors/index/" + name + "/search",
+        R"({"k":10,"ef":)" + std::to_string(ef) + R"(,"vector":)"
+          + vector_json(queries.row(q), dim) + "}"));
+    std::vector<std::vector<uint32_t>> found(queries.rows);
+    // One pass over all queries for recall, then timed runs.
+    bench::run_load(port, 2, requests, 1e9, queries.rows,
+                    [&](size_t i, std::string_view body) {
+                      found[i % queries.rows] = ids_in(body);
+                    });
+    point best;
+    best.recall = bench::recall_at_k(found, truth, k);
+    for (auto conns : conn_counts) {
+      auto r = bench::run_load(port, conns, requests, measure_seconds,
+                               SIZE_MAX, nullptr);
+      if (r.errors > 0)
+        std::fprintf(stderr, "ef %zu, %zu connections: %zu errors\n", ef,
+                     conns, r.errors);
+      if (r.per_second() > best.qps) {
+        best.qps = r.per_second();
+        best.connections = conns;
+      }
+    }
+    over_http[ef] = best;
+  }
+  if (keep.empty())
+    (void) admin.send(lh::http::method::del, "/vectors/index/" + name);
+
+  std::printf("\n%5s | %12s %8s | %12s %8s %5s | %6s\n", "ef", "in-proc QPS",
+              "recall", "HTTP QPS", "recall", "conns", "ratio");
+  for (auto ef : efs) {
+    auto& a = in_process[ef];
+    auto& b = over_http[ef];
+    std::printf("%5zu | %12.0f %8.4f | %12.0f %8.4f %5zu | %6.2f\n", ef, a.qps,
+                a.recall, b.qps, b.recall, b.connections, b.qps / a.qps);
+  }
+  size_t target_ef = efs.back();
+  for (auto ef : efs)
+    if (in_process[ef].recall >= 0.95) {
+      target_ef = ef;
+      break;
+    }
+  std::printf("\nat ef %zu (smallest with in-process recall@10 >= 0.95):\n",
+              target_ef);
+  std::printf("  search QPS ratio %s/in-process: %.2f (target >= 0.8)\n",
+              target.c_str(),
+              over_http[target_ef].qps / in_process[target_ef].qps);
+  std::printf("  insert rate ratio %s/in-process build: %.2f (target >= 0.7)\n",
+              target.c_str(), insert_rate / build_rate);
+  std::printf("  recall %s %.4f vs in-process %.4f\n", target.c_str(),
+              over_http[target_ef].recall, in_process[target_ef].recall);
+
+  // The plot: recall vs QPS, one line per side.
+  auto data = plot + ".dat";
+  {
+    std::ofstream out{data};
+    for (auto ef : efs)
+      out << ef << ' ' << in_process[ef].recall << ' ' << in_process[ef].qps
+          << ' ' << over_http[ef].recall << ' ' << over_http[ef].qps << '\n';
+  }
+  auto script = "set terminal png size 800,500; set output '" + plot
+                + "'; set xlabel 'recall@10'; set ylabel 'queries/s';"
+                  " set title 'fashion-mnist " + std::to_string(base.rows)
+                + " x " + std::to_string(dim)
+                + ", l2, M 16'; set key top right; set grid;"
+                  " plot '" + data
+                + "' using 2:3 with linespoints title 'hnswlib in-process',"
+                  " '" + data + "' using 4:5 with linespoints title '" + target
+                + " over HTTP'";
+  auto cmd = "gnuplot -e \"" + script + "\" 2>&1";
+  if (std::system(cmd.c_str()) == 0)
+    std::printf("plot written to %s\n", plot.c_str());
+  else
+    std::printf("gnuplot failed; data in %s\n", data.c_str());
+  return insert_errors > 0 ? 1 : 0;
+}

@@ -1,0 +1,162 @@
+#include "bench/load_client.hpp"
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdexcept>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace bench {
+
+std::string make_post(std::string_view path, std::string_view json_body) {
+  std::string req = "POST ";
+  req += path;
+  req += " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+         "Content-Length: ";
+  req += std::to_string(json_body.size());
+  req += "\r\n\r\n";
+  req += json_body;
+  return req;
+}
+
+namespace {
+
+struct connection {
+  int fd = -1;
+  size_t request = 0; // index into the request list
+  std::string in;
+};
+
+int connect_loopback(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    throw std::runtime_error("cannot connect to 127.0.0.1:"
+                             + std::to_string(port));
+  }
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return fd;
+}
+
+bool send_all(int fd, const std::string& data) {
+  size_t off = 0;
+  while (off < data.size()) {
+    auto n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+    if (n <= 0)
+      return false;
+    off += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Parses one complete response at the front of `in`: returns its length
+// (0 when incomplete), with status and body.
+size_t parse_response(const std::string& in, int& status,
+                      std::string_view& body) {
+  auto end = in.find("\r\n\r\n");
+  if (end == std::string::npos)
+    return 0;
+  status = std::atoi(in.c_str() + 9);
+  size_t length = 0;
+  auto header = std::string_view{in}.substr(0, end);
+  for (size_t pos = 0; pos < header.size();) {
+    auto eol = header.find("\r\n", pos);
+    auto line = header.substr(pos, eol - pos);
+    if (line.size() > 15 && strncasecmp(line.data(), "content-length:", 15) == 0)
+      length = std::strtoul(std::string{line.substr(15)}.c_str(), nullptr, 10);
+    if (eol == std::string_view::npos)
+      break;
+    pos = eol + 2;
+  }
+  if (in.size() < end + 4 + length)
+    return 0;
+  body = std::string_view{in}.substr(end + 4, length);
+  return end + 4 + length;
+}
+
+} // namespace
+
+load_result run_load(uint16_t port, size_t connections,
+                     const std::vector<std::string>& requests, double seconds,
+                     size_t max_requests,
+                     const std::function<void(size_t, std::string_view)>&
+                       on_response) {
+  using clock = std::chrono::steady_clock;
+  load_result result;
+  int ep = ::epoll_create1(0);
+  std::vector<connection> conns(connections);
+  size_t next = 0, in_flight = 0;
+  auto start = clock::now();
+  auto deadline = start + std::chrono::duration<double>(seconds);
+  auto issue = [&](connection& c) {
+    if (next >= max_requests || clock::now() >= deadline)
+      return;
+    c.request = next++;
+    if (!send_all(c.fd, requests[c.request % requests.size()])) {
+      ++result.errors;
+      return;
+    }
+    ++in_flight;
+  };
+  for (size_t i = 0; i < connections; ++i) {
+    conns[i].fd = connect_loopback(port);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = i;
+    ::epoll_ctl(ep, EPOLL_CTL_ADD, conns[i].fd, &ev);
+  }
+  for (auto& c : conns)
+    issue(c);
+  std::vector<epoll_event> events(connections);
+  char buf[65536];
+  while (in_flight > 0) {
+    int n = ::epoll_wait(ep, events.data(), static_cast<int>(events.size()),
+                         1000);
+    if (n < 0 && errno != EINTR)
+      break;
+    if (n == 0 && clock::now() > deadline + std::chrono::seconds{10})
+      break; // a server that stopped answering: give up, bounded
+    for (int e = 0; e < n; ++e) {
+      auto& c = conns[events[e].data.u64];
+      auto got = ::recv(c.fd, buf, sizeof buf, 0);
+      if (got <= 0) {
+        ++result.errors;
+        --in_flight;
+        ::epoll_ctl(ep, EPOLL_CTL_DEL, c.fd, nullptr);
+        continue;
+      }
+      c.in.append(buf, static_cast<size_t>(got));
+      int status = 0;
+      std::string_view body;
+      if (auto used = parse_response(c.in, status, body); used > 0) {
+        --in_flight;
+        if (status == 200) {
+          ++result.responses;
+          if (on_response)
+            on_response(c.request, body);
+        } else {
+          ++result.errors;
+        }
+        c.in.erase(0, used);
+        issue(c);
+      }
+    }
+  }
+  result.seconds = std::chrono::duration<double>(clock::now() - start).count();
+  for (auto& c : conns)
+    ::close(c.fd);
+  ::close(ep);
+  return result;
+}
+
+} // namespace bench

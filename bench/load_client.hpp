@@ -1,0 +1,35 @@
+// A lean HTTP/1.1 load generator: many keep-alive connections driven from
+// ONE thread with epoll, requests pre-serialized, so the client steals as
+// little CPU as possible from the server on the same machine. Used by
+// bench/ann.cpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bench {
+
+/// A full HTTP/1.1 POST request (headers and body) with keep-alive.
+std::string make_post(std::string_view path, std::string_view json_body);
+
+struct load_result {
+  size_t responses = 0;
+  size_t errors = 0; // transport errors or statuses other than 200
+  double seconds = 0;
+  double per_second() const { return seconds > 0 ? responses / seconds : 0; }
+};
+
+/// Sends requests[i % size] over `connections` connections until
+/// `seconds` have passed or `max_requests` were answered. `on_response`
+/// gets the request index and the response body of each 200.
+load_result run_load(uint16_t port, size_t connections,
+                     const std::vector<std::string>& requests, double seconds,
+                     size_t max_requests,
+                     const std::function<void(size_t, std::string_view)>&
+                       on_response);
+
+} // namespace bench
