@@ -21,6 +21,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
+using clock_type = std::chrono::steady_clock;
 
 namespace {
 
@@ -41,11 +42,20 @@ class session;
 
 struct server::impl : std::enable_shared_from_this<server::impl> {
   impl(router r, server_options o)
-    : routes(std::move(r)),
-      options(o),
-      ioc(static_cast<int>(thread_count())),
-      acceptor(ioc) {
+    : routes(std::move(r)), options(o), contexts(make_contexts()),
+      acceptor(*contexts[0]), sweeper(*contexts[0]) {
   }
+
+  // One io_context per thread: a connection lives on one thread, so its
+  // completions never hop threads (futex wake-ups are costly here).
+  std::vector<std::unique_ptr<net::io_context>> make_contexts() const {
+    std::vector<std::unique_ptr<net::io_context>> out;
+    for (unsigned i = 0; i < thread_count(); ++i)
+      out.push_back(std::make_unique<net::io_context>(1));
+    return out;
+  }
+
+  void sweep_timeouts();
 
   unsigned thread_count() const {
     if (options.threads > 0)
@@ -76,9 +86,14 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
 
   router routes;
   server_options options;
-  net::io_context ioc;
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  size_t next_context = 0; // round-robin for accepted sockets
   tcp::acceptor acceptor;
+  // Timeouts are checked once a second instead of arming a timer per
+  // request: a per-operation timer costs syscalls on every request.
+  net::steady_timer sweeper;
   std::vector<std::thread> threads;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
   std::atomic<bool> stopping{false};
   std::atomic<bool> threads_stopped{false}; // late replies are dropped
   std::atomic<int> in_flight{0};
@@ -92,13 +107,13 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
 class session : public std::enable_shared_from_this<session> {
 public:
   session(tcp::socket&& socket, std::shared_ptr<server::impl> srv)
-    : stream_(std::move(socket)), srv_(std::move(srv)) {
+    : socket_(std::move(socket)), srv_(std::move(srv)) {
   }
 
   ~session() { srv_->untrack(this); }
 
   void run() {
-    net::dispatch(stream_.get_executor(),
+    net::dispatch(socket_.get_executor(),
                   [self = shared_from_this()] { self->read_header(); });
   }
 
@@ -108,12 +123,20 @@ public:
       close();
   }
 
-  auto executor() { return stream_.get_executor(); }
+  auto executor() { return socket_.get_executor(); }
 
   void close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    socket_.close(ignored);
+  }
+
+  /// Called once a second on this session's thread.
+  void check_timeout(clock_type::time_point now) {
+    if (now > deadline_) {
+      spdlog::debug("http: closing a connection that timed out");
+      close();
+    }
   }
 
 private:
@@ -123,9 +146,9 @@ private:
     header_parser_.emplace();
     header_parser_->header_limit(16 * 1024);
     header_parser_->body_limit(boost::none); // checked per route below
-    stream_.expires_after(srv_->options.idle_timeout);
+    deadline_ = clock_type::now() + srv_->options.idle_timeout;
     bhttp::async_read_header(
-      stream_, buffer_, *header_parser_,
+      socket_, buffer_, *header_parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) {
         self->on_header(ec);
       });
@@ -192,7 +215,7 @@ private:
       // curl waits for this before it sends a large body.
       auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(
         bhttp::status::continue_, version_);
-      bhttp::async_write(stream_, *cont,
+      bhttp::async_write(socket_, *cont,
                          [self = shared_from_this(),
                           cont](beast::error_code ec, size_t) {
                            if (ec)
@@ -205,8 +228,8 @@ private:
   }
 
   void read_body() {
-    stream_.expires_after(srv_->options.read_timeout);
-    bhttp::async_read(stream_, buffer_, *body_parser_,
+    deadline_ = clock_type::now() + srv_->options.read_timeout;
+    bhttp::async_read(socket_, buffer_, *body_parser_,
                       [self = shared_from_this()](beast::error_code ec,
                                                   size_t) {
                         self->on_body(ec);
@@ -230,7 +253,7 @@ private:
 
   void dispatch() {
     header_parser_.reset();
-    stream_.expires_never();
+    deadline_ = clock_type::time_point::max(); // the handler has its own
     spdlog::debug("http: {} {}", to_string(req_.verb), req_.path);
     // The responder may run on any thread: it posts back to this strand.
     auto self = shared_from_this();
@@ -273,8 +296,8 @@ private:
     res->keep_alive(keep);
     res->body() = std::move(r.body);
     res->prepare_payload();
-    stream_.expires_after(srv_->options.read_timeout);
-    bhttp::async_write(stream_, *res,
+    deadline_ = clock_type::now() + srv_->options.read_timeout;
+    bhttp::async_write(socket_, *res,
                        [self = shared_from_this(), res,
                         keep](beast::error_code ec, size_t) {
                          self->on_write(ec, keep);
@@ -296,18 +319,18 @@ private:
   // early answer, stop sending and discard what arrives for a short while.
   void linger_then_close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(std::chrono::seconds{2});
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    deadline_ = clock_type::now() + std::chrono::seconds{2};
     discard_ = std::make_shared<std::array<char, 16384>>();
     drain();
   }
 
   void drain() {
-    stream_.async_read_some(
+    socket_.async_read_some(
       net::buffer(*discard_),
       [self = shared_from_this()](beast::error_code ec, size_t) {
         if (ec)
-          return self->stream_.close();
+          return self->close();
         self->drain();
       });
   }
@@ -318,7 +341,8 @@ private:
     close();
   }
 
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  clock_type::time_point deadline_ = clock_type::time_point::max();
   beast::flat_buffer buffer_;
   std::shared_ptr<server::impl> srv_;
   std::optional<bhttp::request_parser<bhttp::empty_body>> header_parser_;
@@ -333,8 +357,9 @@ private:
 };
 
 void server::impl::accept_next() {
+  auto& context = *contexts[next_context++ % contexts.size()];
   acceptor.async_accept(
-    net::make_strand(ioc),
+    context,
     [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
       if (ec) {
         if (ec != net::error::operation_aborted && !self->stopping)
@@ -350,6 +375,18 @@ void server::impl::accept_next() {
       }
       self->accept_next();
     });
+}
+
+void server::impl::sweep_timeouts() {
+  sweeper.expires_after(std::chrono::seconds{1});
+  sweeper.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->stopping)
+      return;
+    auto now = clock_type::now();
+    for (auto& s : self->live_sessions())
+      net::post(s->executor(), [s, now] { s->check_timeout(now); });
+    self->sweep_timeouts();
+  });
 }
 
 void server::impl::track(const std::shared_ptr<session>& s) {
@@ -391,9 +428,12 @@ expected<void> server::start() {
                       "cannot listen on " + where + ": " + ec.message());
   d.bound_port = d.acceptor.local_endpoint().port();
   d.accept_next();
-  auto n = d.thread_count();
-  for (unsigned i = 0; i < n; ++i)
-    d.threads.emplace_back([&d] { d.ioc.run(); });
+  d.sweep_timeouts();
+  for (auto& context : d.contexts) {
+    // Keeps run() going while the context has no socket yet.
+    d.guards.push_back(net::make_work_guard(*context));
+    d.threads.emplace_back([&context] { context->run(); });
+  }
   d.running = true;
   return {};
 }
@@ -411,6 +451,7 @@ void server::stop(std::chrono::milliseconds grace) {
   net::post(d.acceptor.get_executor(), [&d] {
     beast::error_code ignored;
     d.acceptor.close(ignored);
+    d.sweeper.cancel();
   });
   for (auto& s : d.live_sessions())
     net::post(s->executor(), [s] { s->close_if_idle(); });
@@ -421,7 +462,9 @@ void server::stop(std::chrono::milliseconds grace) {
   if (d.in_flight > 0)
     spdlog::warn("http: stopping with {} request(s) still in flight",
                  d.in_flight.load());
-  d.ioc.stop();
+  d.guards.clear();
+  for (auto& context : d.contexts)
+    context->stop();
   for (auto& t : d.threads)
     t.join();
   d.threads.clear();
@@ -434,8 +477,11 @@ void server::stop(std::chrono::milliseconds grace) {
   left.clear();
   beast::error_code ignored;
   d.acceptor.close(ignored);
-  d.ioc.restart();
-  d.ioc.poll();
+  d.sweeper.cancel();
+  for (auto& context : d.contexts) {
+    context->restart();
+    context->poll();
+  }
 }
 
 } // namespace lh::http
