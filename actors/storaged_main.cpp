@@ -11,7 +11,7 @@
 #include "config/log.hpp"
 #include "config/signals.hpp"
 #include "http/health_routes.hpp"
-#include "http/server.hpp"
+#include "http/serve.hpp"
 #include "http/storage_routes.hpp"
 
 int main(int argc, char** argv) {
@@ -46,19 +46,12 @@ int main(int argc, char** argv) {
                           {.bind = cfg.storaged.bind,
                            .port = cfg.storaged.port,
                            .threads = cfg.io_threads}};
-  if (auto ok = server.start(); !ok) {
-    spdlog::error("storaged: {}", ok.error().message);
-    caf::anon_send_exit(store_actor, caf::exit_reason::user_shutdown);
-    return 1;
-  }
-  spdlog::info("storaged {} listening on {}:{} (config: {}, data: {})",
-               LAKEHOUSE_VERSION, cfg.storaged.bind, server.port(),
-               cfg.config_path.empty() ? "built-in defaults" : cfg.config_path,
-               cfg.storaged.data_dir);
-  auto sig = lh::wait_for_stop_signal();
-  spdlog::info("storaged: signal {} received, stopping", sig);
-  server.stop(std::chrono::seconds{5});
-  caf::anon_send_exit(store_actor, caf::exit_reason::user_shutdown);
-  spdlog::info("storaged: stopped");
-  return 0;
+  auto about = "config: "
+               + (cfg.config_path.empty() ? std::string{"built-in defaults"}
+                                          : cfg.config_path)
+               + ", data: " + cfg.storaged.data_dir;
+  return lh::http::serve_until_signal(
+    "storaged", server, cfg.storaged.bind, about, [&] {
+      caf::anon_send_exit(store_actor, caf::exit_reason::user_shutdown);
+    });
 }

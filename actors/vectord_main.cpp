@@ -11,7 +11,7 @@
 #include "config/log.hpp"
 #include "config/signals.hpp"
 #include "http/health_routes.hpp"
-#include "http/server.hpp"
+#include "http/serve.hpp"
 #include "http/vector_routes.hpp"
 
 int main(int argc, char** argv) {
@@ -41,19 +41,13 @@ int main(int argc, char** argv) {
                           {.bind = cfg.vectord.bind,
                            .port = cfg.vectord.port,
                            .threads = cfg.io_threads}};
-  if (auto ok = server.start(); !ok) {
-    spdlog::error("vectord: {}", ok.error().message);
-    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
-    return 1;
-  }
-  spdlog::info("vectord {} listening on {}:{} (config: {}; indexes are kept "
-               "in memory only: persistence is not built yet)",
-               LAKEHOUSE_VERSION, cfg.vectord.bind, server.port(),
-               cfg.config_path.empty() ? "built-in defaults" : cfg.config_path);
-  auto sig = lh::wait_for_stop_signal();
-  spdlog::info("vectord: signal {} received, stopping", sig);
-  server.stop(std::chrono::seconds{5});
-  caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
-  spdlog::info("vectord: stopped");
-  return 0;
+  auto about = "config: "
+               + (cfg.config_path.empty() ? std::string{"built-in defaults"}
+                                          : cfg.config_path)
+               + "; indexes are kept in memory only: persistence is not "
+                 "built yet";
+  return lh::http::serve_until_signal(
+    "vectord", server, cfg.vectord.bind, about, [&] {
+      caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+    });
 }

@@ -7,28 +7,12 @@ cd "$(dirname "$0")/.."
 
 mib=512
 [[ ${1:-} == --quick ]] && mib=64
-BUILD_DIR=${BUILD_DIR:-build}
-bin=$PWD/$BUILD_DIR
-work=$(mktemp -d /tmp/lakehouse-mem.XXXXXX)
-pid=""
-cleanup() {
-  [[ -n $pid ]] && kill "$pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source scripts/lib/smoke.sh
 
-(cd "$work" && exec "$bin/storaged" --port 0 --data-dir "$work/data" \
-  --log-level info) >"$work/log" 2>&1 &
-pid=$!
-port=""
-for _ in $(seq 1 100); do
-  port=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$work/log")
-  [[ -n $port ]] && break
-  sleep 0.1
-done
-[[ -n $port ]] || { echo "storaged did not start"; cat "$work/log"; exit 1; }
-base=http://127.0.0.1:$port
+start_service storaged --data-dir "$SMOKE_DIR/data"
+pid=$PID_storaged
+work=$SMOKE_DIR
+base=http://127.0.0.1:$PORT_storaged
 
 kib() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$pid/status"; }
 

@@ -143,9 +143,28 @@ expected<std::string> read_metadata(od::value v, const std::string& where) {
   return std::string{raw};
 }
 
-} // namespace
+// Calls fn(key, value) for each member of `obj`; stops at the first error.
+// `where` prefixes JSON syntax errors ("item 3: ").
+template <class F>
+expected<void> for_each_member(od::object obj, const std::string& where,
+                               F&& fn) {
+  for (auto field : obj) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key))
+      return bad(where + "not valid JSON: " + reason(e));
+    od::value v;
+    if (auto e = field.value().get(v))
+      return bad(where + "not valid JSON: " + reason(e));
+    if (auto ok = fn(key, v); !ok)
+      return ok;
+  }
+  return {};
+}
 
-expected<index_params> parse_create(std::string_view body) {
+// Parses `body` as one JSON object and calls fn(key, value) per member;
+// trailing text after the object is an error.
+template <class F>
+expected<void> for_each_root_member(std::string_view body, F&& fn) {
   padded_input input{body};
   od::document doc;
   if (auto e = thread_parser().iterate(input.view).get(doc))
@@ -153,58 +172,65 @@ expected<index_params> parse_create(std::string_view body) {
   auto root = open_root(doc);
   if (!root)
     return root.error();
+  if (auto ok = for_each_member(*root, "request body is ", fn); !ok)
+    return ok;
+  return expect_end(doc);
+}
+
+error unknown_field(const std::string& where, std::string_view key) {
+  return bad(where + "unknown field '" + std::string{key} + "'");
+}
+
+} // namespace
+
+expected<index_params> parse_create(std::string_view body) {
   index_params p;
   bool have_name = false, have_dim = false, have_distance = false;
-  for (auto field : *root) {
-    std::string_view key;
-    if (auto e = field.unescaped_key().get(key))
-      return bad("request body is not valid JSON: " + reason(e));
-    od::value v;
-    if (auto e = field.value().get(v))
-      return bad("request body is not valid JSON: " + reason(e));
-    if (key == "name") {
-      auto s = read_string(v, "name");
-      if (!s)
-        return s.error();
-      p.name = std::string{*s};
-      have_name = true;
-    } else if (key == "dimension") {
-      auto x = read_uint(v, "dimension", 1, index_limits::max_dimension);
-      if (!x)
-        return x.error();
-      p.dimension = static_cast<uint32_t>(*x);
-      have_dim = true;
-    } else if (key == "distance") {
-      auto s = read_string(v, "distance");
-      if (!s)
-        return s.error();
-      if (!parse_metric(*s, p.space))
-        return bad("distance '" + std::string{*s}
-                   + "' is not one of cosine, l2, dot");
-      have_distance = true;
-    } else if (key == "m") {
-      auto x = read_uint(v, "m", index_limits::min_m, index_limits::max_m);
-      if (!x)
-        return x.error();
-      p.m = static_cast<uint32_t>(*x);
-    } else if (key == "ef_construction") {
-      auto x = read_uint(v, "ef_construction",
-                         index_limits::min_ef_construction,
-                         index_limits::max_ef_construction);
-      if (!x)
-        return x.error();
-      p.ef_construction = static_cast<uint32_t>(*x);
-    } else if (key == "ef_search") {
-      auto x = read_uint(v, "ef_search", index_limits::min_ef_search,
-                         index_limits::max_ef_search);
-      if (!x)
-        return x.error();
-      p.ef_search = static_cast<uint32_t>(*x);
-    } else {
-      return bad("unknown field '" + std::string{key} + "'");
-    }
-  }
-  if (auto ok = expect_end(doc); !ok)
+  // Reads an integer field into `out` within [lo, hi].
+  auto integer = [](od::value v, std::string_view field, uint32_t& out,
+                    uint64_t lo, uint64_t hi) -> expected<void> {
+    auto x = read_uint(v, field, lo, hi);
+    if (!x)
+      return x.error();
+    out = static_cast<uint32_t>(*x);
+    return {};
+  };
+  auto ok = for_each_root_member(
+    body, [&](std::string_view key, od::value v) -> expected<void> {
+      if (key == "name") {
+        auto s = read_string(v, "name");
+        if (!s)
+          return s.error();
+        p.name = std::string{*s};
+        have_name = true;
+        return {};
+      }
+      if (key == "dimension") {
+        have_dim = true;
+        return integer(v, key, p.dimension, 1, index_limits::max_dimension);
+      }
+      if (key == "distance") {
+        auto s = read_string(v, "distance");
+        if (!s)
+          return s.error();
+        if (!parse_metric(*s, p.space))
+          return bad("distance '" + std::string{*s}
+                     + "' is not one of cosine, l2, dot");
+        have_distance = true;
+        return {};
+      }
+      if (key == "m")
+        return integer(v, key, p.m, index_limits::min_m, index_limits::max_m);
+      if (key == "ef_construction")
+        return integer(v, key, p.ef_construction,
+                       index_limits::min_ef_construction,
+                       index_limits::max_ef_construction);
+      if (key == "ef_search")
+        return integer(v, key, p.ef_search, index_limits::min_ef_search,
+                       index_limits::max_ef_search);
+      return unknown_field("", key);
+    });
+  if (!ok)
     return ok.error();
   if (!have_name)
     return bad("name is required");
@@ -212,54 +238,33 @@ expected<index_params> parse_create(std::string_view body) {
     return bad("dimension is required");
   if (!have_distance)
     return bad("distance is required (cosine, l2 or dot)");
-  if (auto ok = validate_params(p); !ok)
-    return ok.error();
+  if (auto valid = validate_params(p); !valid)
+    return valid.error();
   return p;
 }
 
 expected<add_batch> parse_add(std::string_view body, uint32_t dimension) {
-  padded_input input{body};
-  od::document doc;
-  if (auto e = thread_parser().iterate(input.view).get(doc))
-    return bad("request body is not valid JSON: " + reason(e));
-  auto root = open_root(doc);
-  if (!root)
-    return root.error();
   add_batch batch;
   batch.dimension = dimension;
   bool have_items = false;
-  for (auto field : *root) {
-    std::string_view key;
-    if (auto e = field.unescaped_key().get(key))
-      return bad("request body is not valid JSON: " + reason(e));
-    if (key != "items")
-      return bad("unknown field '" + std::string{key} + "'");
-    have_items = true;
-    od::array items;
-    if (field.value().get_array().get(items))
-      return bad("items must be an array");
-    size_t i = 0;
-    for (auto element : items) {
-      auto where = "item " + std::to_string(i) + ": ";
-      od::object item;
-      if (element.get_object().get(item))
-        return bad(where + "must be an object");
-      bool have_id = false, have_vector = false;
-      std::string metadata;
-      for (auto item_field : item) {
-        std::string_view name;
-        if (auto e = item_field.unescaped_key().get(name))
-          return bad(where + "not valid JSON: " + reason(e));
-        od::value v;
-        if (auto e = item_field.value().get(v))
-          return bad(where + "not valid JSON: " + reason(e));
+  // One item: {"id", "vector", "metadata"?}, appended to the batch.
+  auto read_item = [&](od::object item, size_t i) -> expected<void> {
+    auto where = "item " + std::to_string(i) + ": ";
+    bool have_id = false, have_vector = false;
+    std::string metadata;
+    auto ok = for_each_member(
+      item, where, [&](std::string_view name, od::value v) -> expected<void> {
         if (name == "id") {
+          if (have_id)
+            return bad(where + "id appears twice");
           auto s = read_string(v, where + "id");
           if (!s)
             return s.error();
           batch.ids.emplace_back(*s);
           have_id = true;
-        } else if (name == "vector") {
+          return {};
+        }
+        if (name == "vector") {
           if (have_vector)
             return bad(where + "vector appears twice");
           auto n = read_floats(v, batch.vectors, dimension, where);
@@ -270,26 +275,45 @@ expected<add_batch> parse_add(std::string_view body, uint32_t dimension) {
                        + " values, the index has dimension "
                        + std::to_string(dimension));
           have_vector = true;
-        } else if (name == "metadata") {
+          return {};
+        }
+        if (name == "metadata") {
           auto m = read_metadata(v, where);
           if (!m)
             return m.error();
           metadata = std::move(*m);
-        } else {
-          return bad(where + "unknown field '" + std::string{name} + "'");
+          return {};
         }
+        return unknown_field(where, name);
+      });
+    if (!ok)
+      return ok;
+    if (!have_id)
+      return bad(where + "id is required");
+    if (!have_vector)
+      return bad(where + "vector is required");
+    batch.metadata.push_back(std::move(metadata));
+    return {};
+  };
+  auto ok = for_each_root_member(
+    body, [&](std::string_view key, od::value v) -> expected<void> {
+      if (key != "items")
+        return unknown_field("", key);
+      have_items = true;
+      od::array items;
+      if (v.get_array().get(items))
+        return bad("items must be an array");
+      size_t i = 0;
+      for (auto element : items) {
+        od::object item;
+        if (element.get_object().get(item))
+          return bad("item " + std::to_string(i) + ": must be an object");
+        if (auto read = read_item(item, i++); !read)
+          return read;
       }
-      if (!have_id)
-        return bad(where + "id is required");
-      if (!have_vector)
-        return bad(where + "vector is required");
-      if (batch.ids.size() != i + 1)
-        return bad(where + "id appears twice");
-      batch.metadata.push_back(std::move(metadata));
-      ++i;
-    }
-  }
-  if (auto ok = expect_end(doc); !ok)
+      return {};
+    });
+  if (!ok)
     return ok.error();
   if (!have_items)
     return bad("items is required");
@@ -297,44 +321,30 @@ expected<add_batch> parse_add(std::string_view body, uint32_t dimension) {
 }
 
 expected<search_request> parse_search(std::string_view body) {
-  padded_input input{body};
-  od::document doc;
-  if (auto e = thread_parser().iterate(input.view).get(doc))
-    return bad("request body is not valid JSON: " + reason(e));
-  auto root = open_root(doc);
-  if (!root)
-    return root.error();
   search_request req;
   bool have_vector = false;
-  for (auto field : *root) {
-    std::string_view key;
-    if (auto e = field.unescaped_key().get(key))
-      return bad("request body is not valid JSON: " + reason(e));
-    od::value v;
-    if (auto e = field.value().get(v))
-      return bad("request body is not valid JSON: " + reason(e));
-    if (key == "vector") {
-      req.vector.clear();
-      auto n = read_floats(v, req.vector, index_limits::max_dimension, "");
-      if (!n)
-        return n.error();
-      have_vector = true;
-    } else if (key == "k") {
-      auto x = read_uint(v, "k", 1, index_limits::max_k);
-      if (!x)
-        return x.error();
-      req.k = *x;
-    } else if (key == "ef") {
-      auto x = read_uint(v, "ef", index_limits::min_ef_search,
-                         index_limits::max_ef_search);
-      if (!x)
-        return x.error();
-      req.ef = *x;
-    } else {
-      return bad("unknown field '" + std::string{key} + "'");
-    }
-  }
-  if (auto ok = expect_end(doc); !ok)
+  auto ok = for_each_root_member(
+    body, [&](std::string_view key, od::value v) -> expected<void> {
+      if (key == "vector") {
+        req.vector.clear();
+        auto n = read_floats(v, req.vector, index_limits::max_dimension, "");
+        if (!n)
+          return n.error();
+        have_vector = true;
+        return {};
+      }
+      if (key == "k" || key == "ef") {
+        auto x = key == "k" ? read_uint(v, "k", 1, index_limits::max_k)
+                            : read_uint(v, "ef", index_limits::min_ef_search,
+                                        index_limits::max_ef_search);
+        if (!x)
+          return x.error();
+        (key == "k" ? req.k : req.ef.emplace()) = *x;
+        return {};
+      }
+      return unknown_field("", key);
+    });
+  if (!ok)
     return ok.error();
   if (!have_vector)
     return bad("vector is required");

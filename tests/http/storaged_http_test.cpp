@@ -12,24 +12,17 @@
 #include "actors/store_actor.hpp"
 #include "actors/store_bridge.hpp"
 #include "http/client.hpp"
+#include "tests/http/http_test_support.hpp"
 #include "http/health_routes.hpp"
 #include "http/server.hpp"
 #include "http/storage_routes.hpp"
 
 using lh::http::method;
+using lh::test::has;
 
 namespace {
 
 constexpr uint64_t max_value = 8 << 20;
-
-caf::actor_system_config& test_config() {
-  static caf::actor_system_config cfg = [] {
-    caf::actor_system_config c;
-    lh::add_error_renderer(c);
-    return c;
-  }();
-  return cfg;
-}
 
 class storaged_http : public ::testing::Test {
 protected:
@@ -67,25 +60,15 @@ protected:
 
   lh::http::response call(method verb, const std::string& target,
                           std::string body = {}) {
-    auto r = client_->send(verb, target, std::move(body));
-    EXPECT_TRUE(r) << r.error().message;
-    if (r)
-      return *r;
-    lh::http::response failed;
-    failed.status = 0;
-    return failed;
+    return lh::test::call(*client_, verb, target, std::move(body));
   }
 
-  caf::actor_system sys_{test_config()};
+  caf::actor_system sys_{lh::test::http_test_config()};
   lh::store_actor store_;
   std::filesystem::path dir_;
   std::unique_ptr<lh::http::server> server_;
   std::optional<lh::http::blocking_client> client_;
 };
-
-bool has(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
 
 } // namespace
 

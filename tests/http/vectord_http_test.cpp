@@ -13,26 +13,15 @@
 #include "actors/registry_actor.hpp"
 #include "actors/registry_bridge.hpp"
 #include "http/client.hpp"
+#include "tests/http/http_test_support.hpp"
 #include "http/health_routes.hpp"
 #include "http/server.hpp"
 #include "http/vector_routes.hpp"
 
 using lh::http::method;
+using lh::test::has;
 
 namespace {
-
-caf::actor_system_config& test_config() {
-  static caf::actor_system_config cfg = [] {
-    caf::actor_system_config c;
-    lh::add_error_renderer(c);
-    return c;
-  }();
-  return cfg;
-}
-
-bool has(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
 
 std::string vector_json(const std::vector<float>& v) {
   std::string out = "[";
@@ -72,13 +61,7 @@ protected:
 
   lh::http::response call(method verb, const std::string& target,
                           std::string body = {}) {
-    auto r = main_->send(verb, target, std::move(body));
-    EXPECT_TRUE(r) << r.error().message;
-    if (r)
-      return *r;
-    lh::http::response failed;
-    failed.status = 0;
-    return failed;
+    return lh::test::call(*main_, verb, target, std::move(body));
   }
 
   void create(const std::string& name, int dim, const std::string& distance) {
@@ -89,7 +72,7 @@ protected:
     ASSERT_EQ(r.status, 201u) << r.body;
   }
 
-  caf::actor_system sys_{test_config()};
+  caf::actor_system sys_{lh::test::http_test_config()};
   std::shared_ptr<lh::index_table> table_;
   lh::registry_actor registry_;
   std::unique_ptr<lh::http::server> server_;

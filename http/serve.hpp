@@ -1,0 +1,21 @@
+// The life of a service's HTTP server in main(): start it, log the start-up
+// line, wait for SIGINT/SIGTERM, stop it gracefully. Shared by every
+// *_main.cpp.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "http/server.hpp"
+
+namespace lh::http {
+
+/// Starts `srv`, logs "<name> <version> listening on <bind>:<port> (<about>)"
+/// and serves until a stop signal. `stop_actors` runs after the server
+/// stopped (and when it failed to start). Returns main's exit code.
+int serve_until_signal(std::string_view name, server& srv,
+                       const std::string& bind, const std::string& about,
+                       const std::function<void()>& stop_actors);
+
+} // namespace lh::http
