@@ -1,6 +1,9 @@
-// vectord's /vectors API on the real server (port 0) with real clients,
-// the real registry and detached index actors.
+// The /vectors API on the real server (port 0) with real clients, the real
+// registry and detached index actors. One suite, two targets: vectord
+// (routes at /vectors) and the all-in-one lakehouse (routes at /v1/...,
+// with the embedded store beside them).
 #include <atomic>
+#include <filesystem>
 #include <random>
 #include <thread>
 
@@ -16,6 +19,9 @@
 #include "tests/http/http_test_support.hpp"
 #include "http/health_routes.hpp"
 #include "http/server.hpp"
+#include "actors/store_actor.hpp"
+#include "actors/store_bridge.hpp"
+#include "http/storage_routes.hpp"
 #include "http/vector_routes.hpp"
 
 using lh::http::method;
@@ -30,9 +36,12 @@ std::string vector_json(const std::vector<float>& v) {
   return out + "]";
 }
 
-class vectord_http : public ::testing::Test {
+class vector_api : public ::testing::TestWithParam<std::string> {
 protected:
+  bool all_in_one() const { return GetParam() == "lakehouse"; }
+
   void SetUp() override {
+    prefix_ = all_in_one() ? "/v1" : "";
     table_ = std::make_shared<lh::index_table>();
     registry_ = sys_.spawn(
       lh::registry,
@@ -42,7 +51,20 @@ protected:
                                 [] { return lh::http::readiness{true}; });
     lh::http::add_vector_routes(
       routes, table_,
-      lh::make_registry_bridge(sys_, registry_, std::chrono::seconds{30}));
+      lh::make_registry_bridge(sys_, registry_, std::chrono::seconds{30}),
+      prefix_);
+    if (all_in_one()) {
+      dir_ = std::filesystem::temp_directory_path()
+             / ("lh-api-" + std::to_string(::getpid()));
+      std::filesystem::remove_all(dir_);
+      auto store = lh::rocks_store::open({.path = dir_.string(), .sync = false});
+      ASSERT_TRUE(store);
+      store_ = lh::spawn_rocks_store(
+        sys_, std::shared_ptr<lh::rocks_store>{std::move(*store)}, 2);
+      lh::http::add_storage_routes(
+        routes, lh::make_store_bridge(sys_, store_, std::chrono::seconds{30}),
+        1 << 20, prefix_);
+    }
     server_ = std::make_unique<lh::http::server>(
       std::move(routes), lh::http::server_options{.threads = 2});
     ASSERT_TRUE(server_->start());
@@ -53,6 +75,11 @@ protected:
     server_.reset();
     caf::anon_send_exit(registry_, caf::exit_reason::user_shutdown);
     registry_ = nullptr;
+    if (store_) {
+      caf::anon_send_exit(store_, caf::exit_reason::user_shutdown);
+      store_ = nullptr;
+      std::filesystem::remove_all(dir_);
+    }
   }
 
   lh::http::blocking_client client() {
@@ -61,7 +88,7 @@ protected:
 
   lh::http::response call(method verb, const std::string& target,
                           std::string body = {}) {
-    return lh::test::call(*main_, verb, target, std::move(body));
+    return lh::test::call(*main_, verb, prefix_ + target, std::move(body));
   }
 
   void create(const std::string& name, int dim, const std::string& distance) {
@@ -77,11 +104,14 @@ protected:
   lh::registry_actor registry_;
   std::unique_ptr<lh::http::server> server_;
   std::optional<lh::http::blocking_client> main_;
+  std::string prefix_; // "" for vectord, "/v1" for lakehouse
+  lh::store_actor store_;
+  std::filesystem::path dir_;
 };
 
 } // namespace
 
-TEST_F(vectord_http, create_list_info_drop) {
+TEST_P(vector_api, create_list_info_drop) {
   auto r = call(method::post, "/vectors/index",
                 R"({"name":"docs","dimension":8,"distance":"cosine","m":8})");
   EXPECT_EQ(r.status, 201u);
@@ -101,7 +131,7 @@ TEST_F(vectord_http, create_list_info_drop) {
   EXPECT_EQ(call(method::get, "/vectors/index").body, R"({"names":["alpha"]})");
 }
 
-TEST_F(vectord_http, create_errors) {
+TEST_P(vector_api, create_errors) {
   create("docs", 2, "l2");
   auto dup = call(method::post, "/vectors/index",
                   R"({"name":"docs","dimension":2,"distance":"l2"})");
@@ -120,7 +150,7 @@ TEST_F(vectord_http, create_errors) {
   EXPECT_EQ(call(method::get, "/vectors/index").body, R"({"names":["docs"]})");
 }
 
-TEST_F(vectord_http, add_and_search) {
+TEST_P(vector_api, add_and_search) {
   create("docs", 3, "cosine");
   auto add = call(method::post, "/vectors/index/docs/add",
                   R"({"items":[{"id":"a","vector":[1,0,0],"metadata":{"t":"x"}},)"
@@ -137,7 +167,7 @@ TEST_F(vectord_http, add_and_search) {
                   R"("length":3)"));
 }
 
-TEST_F(vectord_http, empty_index_search_answers_no_results) {
+TEST_P(vector_api, empty_index_search_answers_no_results) {
   create("docs", 2, "l2");
   auto s = call(method::post, "/vectors/index/docs/search",
                 R"({"vector":[1,2],"k":3})");
@@ -145,7 +175,7 @@ TEST_F(vectord_http, empty_index_search_answers_no_results) {
   EXPECT_EQ(s.body, R"({"results":[]})");
 }
 
-TEST_F(vectord_http, bad_adds_are_400_and_change_nothing) {
+TEST_P(vector_api, bad_adds_are_400_and_change_nothing) {
   create("docs", 2, "cosine");
   ASSERT_EQ(call(method::post, "/vectors/index/docs/add",
                  R"({"items":[{"id":"a","vector":[1,0]}]})")
@@ -169,7 +199,7 @@ TEST_F(vectord_http, bad_adds_are_400_and_change_nothing) {
                   R"("length":1)"));
 }
 
-TEST_F(vectord_http, missing_index_and_bad_names) {
+TEST_P(vector_api, missing_index_and_bad_names) {
   EXPECT_EQ(call(method::post, "/vectors/index/nope/add",
                  R"({"items":[]})").status,
             404u);
@@ -180,7 +210,7 @@ TEST_F(vectord_http, missing_index_and_bad_names) {
   EXPECT_EQ(call(method::put, "/vectors/index/docs").status, 405u);
 }
 
-TEST_F(vectord_http, bad_searches_are_400) {
+TEST_P(vector_api, bad_searches_are_400) {
   create("docs", 2, "l2");
   for (auto body : {R"({"vector":[1]})", R"({"vector":[1,2],"k":0})",
                     R"({"vector":[1,2],"k":1001})", R"({"vector":[1,2],"k":"3"})",
@@ -193,7 +223,7 @@ TEST_F(vectord_http, bad_searches_are_400) {
 // 8 clients search while 2 add batches to the same index and another
 // creates and drops indexes. Every answer must be well-formed; the loop is
 // bounded by count and time.
-TEST_F(vectord_http, concurrent_searches_adds_and_create_drop) {
+TEST_P(vector_api, concurrent_searches_adds_and_create_drop) {
   const int dim = 16;
   create("shared", dim, "l2");
   std::atomic<bool> stop{false};
@@ -212,7 +242,7 @@ TEST_F(vectord_http, concurrent_searches_adds_and_create_drop) {
       auto c = client();
       std::mt19937 rng(t);
       while (!stop && searches < 20000) {
-        auto r = c.send(method::post, "/vectors/index/shared/search",
+        auto r = c.send(method::post, prefix_ + "/vectors/index/shared/search",
                         R"({"k":5,"vector":)" + vector_json(random_vector(rng))
                           + "}");
         if (!r || r->status != 200 || !r->body.starts_with("{\"results\":[")
@@ -232,7 +262,7 @@ TEST_F(vectord_http, concurrent_searches_adds_and_create_drop) {
                   + "-" + std::to_string(round * 100 + i)
                   + R"(","vector":)" + vector_json(random_vector(rng)) + "}";
         body += "]}";
-        auto r = c.send(method::post, "/vectors/index/shared/add", body);
+        auto r = c.send(method::post, prefix_ + "/vectors/index/shared/add", body);
         if (!r || r->status != 200 || !has(r->body, "\"added\":100"))
           ++failures;
         ++adds;
@@ -242,10 +272,10 @@ TEST_F(vectord_http, concurrent_searches_adds_and_create_drop) {
     auto c = client();
     for (int i = 0; i < 50 && !stop; ++i) {
       auto name = "tmp" + std::to_string(i % 3);
-      auto r = c.send(method::post, "/vectors/index",
+      auto r = c.send(method::post, prefix_ + "/vectors/index",
                       R"({"name":")" + name
                         + R"(","dimension":4,"distance":"dot"})");
-      auto d = c.send(method::del, "/vectors/index/" + name);
+      auto d = c.send(method::del, prefix_ + "/vectors/index/" + name);
       if (!r || r->status != 201 || !d || d->status != 200)
         ++failures;
       ++churns;
@@ -264,3 +294,19 @@ TEST_F(vectord_http, concurrent_searches_adds_and_create_drop) {
   EXPECT_TRUE(has(info.body, "\"length\":" + std::to_string(adds * 100)))
     << info.body;
 }
+
+TEST_P(vector_api, storage_routes_sit_beside_vectors_in_the_all_in_one) {
+  auto put = call(method::put, "/storage/put/notes/a", "hello");
+  if (!all_in_one()) {
+    EXPECT_EQ(put.status, 404u); // vectord serves no storage
+    return;
+  }
+  EXPECT_EQ(put.status, 200u);
+  EXPECT_EQ(call(method::get, "/storage/get/notes/a").body, "hello");
+  EXPECT_EQ(call(method::get, "/storage/list?prefix=notes/").body,
+            R"({"keys":["notes/a"]})");
+}
+
+INSTANTIATE_TEST_SUITE_P(targets, vector_api,
+                         ::testing::Values("vectord", "lakehouse"),
+                         [](const auto& info) { return info.param; });
