@@ -2,8 +2,9 @@
 // l2), in ONE run:
 //   1. baseline: the same hnswlib graph in-process (storage/hnsw_index,
 //      2 threads): build rate, search QPS and recall@10 per ef;
-//   2. the target over HTTP (vectord today): insert rate (batches of 1000)
-//      and search QPS (2-16 keep-alive connections) and recall per ef.
+//   2. each target over HTTP (vectord, lakehouse, gateway): insert rate
+//      (batches of 1000), search QPS (2-16 keep-alive connections) and
+//      recall per ef.
 // Prints a table with ratios and writes a recall-vs-QPS plot. Asserts
 // nothing about speed. --quick: 10k vectors, short runs (CI).
 #include <algorithm>
@@ -57,34 +58,162 @@ std::vector<uint32_t> ids_in(std::string_view body) {
   return ids;
 }
 
+struct target_spec {
+  std::string name;
+  uint16_t port = 0;
+  std::string prefix; // "" for vectord, "/v1" for the public API
+};
+
+struct target_result {
+  double insert_rate = 0;
+  int insert_errors = 0;
+  std::map<size_t, point> by_ef;
+};
+
+struct workload {
+  const bench::matrix& base;
+  const bench::matrix& queries;
+  const std::vector<std::vector<uint32_t>>& truth;
+  size_t k;
+  std::vector<size_t> efs;
+  std::vector<size_t> conn_counts;
+  double measure_seconds;
+  std::string keep;
+};
+
+// Builds the index on one target over HTTP, then measures its searches.
+target_result measure_target(const target_spec& t, const workload& w) {
+  target_result result;
+  const size_t dim = w.base.dim;
+  auto path = [&](const std::string& rest) { return t.prefix + rest; };
+  lh::http::blocking_client admin{"127.0.0.1", t.port, std::chrono::minutes{10}};
+  auto name = w.keep.empty() ? "ann-bench-" + std::to_string(::getpid())
+                             : w.keep;
+  auto existing = admin.get(path("/vectors/index/" + name));
+  bool reuse = !w.keep.empty() && existing && existing->status == 200;
+  if (!reuse) {
+    auto created = admin.send(
+      lh::http::method::post, path("/vectors/index"),
+      R"({"name":")" + name + R"(","dimension":)" + std::to_string(dim)
+        + R"(,"distance":"l2","m":16,"ef_construction":200})");
+    if (!created || created->status != 201) {
+      std::fprintf(stderr, "cannot create the index on %s: %s\n",
+                   t.name.c_str(),
+                   created ? created->body.c_str()
+                           : created.error().message.c_str());
+      result.insert_errors = 1;
+      return result;
+    }
+    const size_t batch = 1000;
+    std::vector<std::string> batches;
+    for (size_t first = 0; first < w.base.rows; first += batch) {
+      std::string body = R"({"items":[)";
+      for (size_t i = first; i < std::min(w.base.rows, first + batch); ++i) {
+        body += i > first ? "," : "";
+        body += R"({"id":")" + std::to_string(i) + R"(","vector":)"
+                + vector_json(w.base.row(i), dim) + "}";
+      }
+      body += "]}";
+      batches.push_back(std::move(body));
+    }
+    // Two connections: one batch is parsed while the other is inserted.
+    std::atomic<size_t> next_batch{0};
+    std::atomic<int> errors{0};
+    auto t0 = clock_type::now();
+    std::vector<std::thread> senders;
+    for (int c = 0; c < 2; ++c)
+      senders.emplace_back([&] {
+        lh::http::blocking_client client{"127.0.0.1", t.port,
+                                         std::chrono::minutes{10}};
+        for (size_t b; (b = next_batch++) < batches.size();) {
+          auto r = client.send(lh::http::method::post,
+                               path("/vectors/index/" + name + "/add"),
+                               batches[b]);
+          if (!r || r->status != 200)
+            ++errors;
+        }
+      });
+    for (auto& s : senders)
+      s.join();
+    result.insert_rate = w.base.rows / seconds_since(t0);
+    result.insert_errors = errors;
+    std::printf("%s insert over HTTP: %.0f vectors/s (batches of %zu, %d "
+                "errors)\n",
+                t.name.c_str(), result.insert_rate, batch, errors.load());
+  }
+  for (auto ef : w.efs) {
+    std::vector<std::string> requests;
+    for (size_t q = 0; q < w.queries.rows; ++q)
+      requests.push_back(bench::make_post(
+        path("/vectors/index/" + name + "/search"),
+        R"({"k":)" + std::to_string(w.k) + R"(,"ef":)" + std::to_string(ef)
+          + R"(,"vector":)" + vector_json(w.queries.row(q), dim) + "}"));
+    std::vector<std::vector<uint32_t>> found(w.queries.rows);
+    // One pass over all queries for recall, then timed runs.
+    bench::run_load(t.port, 2, requests, 1e9, w.queries.rows,
+                    [&](size_t i, std::string_view body) {
+                      found[i % w.queries.rows] = ids_in(body);
+                    });
+    point best;
+    best.recall = bench::recall_at_k(found, w.truth, w.k);
+    for (auto conns : w.conn_counts) {
+      auto r = bench::run_load(t.port, conns, requests, w.measure_seconds,
+                               SIZE_MAX, nullptr);
+      if (r.errors > 0)
+        std::fprintf(stderr, "%s ef %zu, %zu connections: %zu errors\n",
+                     t.name.c_str(), ef, conns, r.errors);
+      if (r.per_second() > best.qps) {
+        best.qps = r.per_second();
+        best.connections = conns;
+      }
+    }
+    result.by_ef[ef] = best;
+  }
+  if (w.keep.empty())
+    (void) admin.send(lh::http::method::del, path("/vectors/index/" + name));
+  return result;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"ANN benchmark: in-process hnswlib vs the server over HTTP"};
+  CLI::App app{"ANN benchmark: in-process hnswlib vs servers over HTTP"};
   bool quick = false;
-  uint16_t port = 0;
-  std::string target = "vectord";
+  std::vector<std::string> target_args;
   std::string data_dir = "/usr/share/datasets/fashion-mnist";
   std::string plot = "bench/out/ann.png";
   double measure_seconds = 3;
   std::string keep; // index name to keep and reuse (profiling)
   app.add_flag("--quick", quick, "10k vectors, short runs");
-  app.add_option("--port", port, "port of the running target on 127.0.0.1")
+  app.add_option("--target", target_args,
+                 "NAME:PORT of a running target on 127.0.0.1 (vectord, "
+                 "lakehouse, gateway); repeat to compare")
     ->required();
-  app.add_option("--target", target, "name of the target (vectord, ...)");
   app.add_option("--data", data_dir, "directory of the fashion-mnist files");
   app.add_option("--plot", plot, "PNG file for the recall-vs-QPS plot");
   app.add_option("--seconds", measure_seconds, "duration of each measurement");
   app.add_option("--keep", keep,
                  "use this index name, reuse it when it exists, keep it after");
   CLI11_PARSE(app, argc, argv);
+  std::vector<target_spec> targets;
+  for (auto& arg : target_args) {
+    auto colon = arg.find(':');
+    if (colon == std::string::npos) {
+      std::fprintf(stderr, "--target wants NAME:PORT, got %s\n", arg.c_str());
+      return 2;
+    }
+    target_spec t;
+    t.name = arg.substr(0, colon);
+    t.port = static_cast<uint16_t>(std::stoi(arg.substr(colon + 1)));
+    t.prefix = t.name == "vectord" ? "" : "/v1";
+    targets.push_back(t);
+  }
   if (quick)
     measure_seconds = std::min(measure_seconds, 0.3);
   const size_t base_rows = quick ? 10'000 : 60'000;
   const size_t query_rows = quick ? 200 : 1'000;
   const size_t k = 10;
   const std::vector<size_t> efs{16, 32, 64, 128, 256};
-  const std::vector<size_t> conn_counts{2, 4, 8, 16};
   const size_t threads = 2;
 
   auto base = bench::load_idx_images(data_dir + "/train-images-idx3-ubyte.gz",
@@ -132,93 +261,30 @@ int main(int argc, char** argv) {
                       bench::recall_at_k(found, truth, k), threads};
   }
 
-  // 2. The target over HTTP.
-  lh::http::blocking_client admin{"127.0.0.1", port, std::chrono::minutes{10}};
-  auto name = keep.empty() ? "ann-bench-" + std::to_string(::getpid()) : keep;
-  bool reuse = !keep.empty()
-               && admin.get("/vectors/index/" + name).value().status == 200;
-  auto created = reuse ? admin.get("/vectors/index/" + name) : admin.send(
-    lh::http::method::post, "/vectors/index",
-    R"({"name":")" + name + R"(","dimension":)" + std::to_string(dim)
-      + R"(,"distance":"l2","m":16,"ef_construction":200})");
-  if (!created || created->status != (reuse ? 200 : 201)) {
-    std::fprintf(stderr, "cannot create the index on %s: %s\n", target.c_str(),
-                 created ? created->body.c_str()
-                         : created.error().message.c_str());
-    return 1;
+  // 2. Each target over HTTP, one after the other.
+  workload w{base, queries, truth, k, efs, {2, 4, 8, 16}, measure_seconds,
+             keep};
+  std::map<std::string, target_result> results;
+  int errors = 0;
+  for (auto& t : targets) {
+    results[t.name] = measure_target(t, w);
+    errors += results[t.name].insert_errors;
   }
-  const size_t batch = 1000;
-  std::vector<std::string> batches;
-  for (size_t first = 0; !reuse && first < base.rows; first += batch) {
-    std::string body = R"({"items":[)";
-    for (size_t i = first; i < std::min(base.rows, first + batch); ++i) {
-      body += i > first ? "," : "";
-      body += R"({"id":")" + std::to_string(i) + R"(","vector":)"
-              + vector_json(base.row(i), dim) + "}";
-    }
-    body += "]}";
-    batches.push_back(std::move(body));
-  }
-  // Two connections: one batch is parsed while the other is inserted.
-  std::atomic<size_t> next_batch{0};
-  std::atomic<int> insert_errors{0};
-  t0 = clock_type::now();
-  std::vector<std::thread> senders;
-  for (int c = 0; c < 2; ++c)
-    senders.emplace_back([&] {
-      lh::http::blocking_client client{"127.0.0.1", port,
-                                       std::chrono::minutes{10}};
-      for (size_t b; (b = next_batch++) < batches.size();) {
-        auto r = client.send(lh::http::method::post,
-                             "/vectors/index/" + name + "/add", batches[b]);
-        if (!r || r->status != 200)
-          ++insert_errors;
-      }
-    });
-  for (auto& s : senders)
-    s.join();
-  double insert_rate = base.rows / seconds_since(t0);
-  std::printf("%s insert over HTTP: %.0f vectors/s (batches of %zu, %d errors)\n",
-              target.c_str(), insert_rate, batch, insert_errors.load());
-  std::map<size_t, point> over_http;
-  for (auto ef : efs) {
-    std::vector<std::string> requests;
-    for (size_t q = 0; q < queries.rows; ++q)
-      requests.push_back(bench::make_post(
-        "/vectors/index/" + name + "/search",
-        R"({"k":10,"ef":)" + std::to_string(ef) + R"(,"vector":)"
-          + vector_json(queries.row(q), dim) + "}"));
-    std::vector<std::vector<uint32_t>> found(queries.rows);
-    // One pass over all queries for recall, then timed runs.
-    bench::run_load(port, 2, requests, 1e9, queries.rows,
-                    [&](size_t i, std::string_view body) {
-                      found[i % queries.rows] = ids_in(body);
-                    });
-    point best;
-    best.recall = bench::recall_at_k(found, truth, k);
-    for (auto conns : conn_counts) {
-      auto r = bench::run_load(port, conns, requests, measure_seconds,
-                               SIZE_MAX, nullptr);
-      if (r.errors > 0)
-        std::fprintf(stderr, "ef %zu, %zu connections: %zu errors\n", ef,
-                     conns, r.errors);
-      if (r.per_second() > best.qps) {
-        best.qps = r.per_second();
-        best.connections = conns;
-      }
-    }
-    over_http[ef] = best;
-  }
-  if (keep.empty())
-    (void) admin.send(lh::http::method::del, "/vectors/index/" + name);
 
-  std::printf("\n%5s | %12s %8s | %12s %8s %5s | %6s\n", "ef", "in-proc QPS",
-              "recall", "HTTP QPS", "recall", "conns", "ratio");
+  std::printf("\n%5s | %11s %7s", "ef", "in-proc QPS", "recall");
+  for (auto& t : targets)
+    std::printf(" | %9s QPS %7s %5s %5s", t.name.c_str(), "recall", "conns",
+                "ratio");
+  std::printf("\n");
   for (auto ef : efs) {
     auto& a = in_process[ef];
-    auto& b = over_http[ef];
-    std::printf("%5zu | %12.0f %8.4f | %12.0f %8.4f %5zu | %6.2f\n", ef, a.qps,
-                a.recall, b.qps, b.recall, b.connections, b.qps / a.qps);
+    std::printf("%5zu | %11.0f %7.4f", ef, a.qps, a.recall);
+    for (auto& t : targets) {
+      auto& b = results[t.name].by_ef[ef];
+      std::printf(" | %13.0f %7.4f %5zu %5.2f", b.qps, b.recall, b.connections,
+                  b.qps / a.qps);
+    }
+    std::printf("\n");
   }
   size_t target_ef = efs.back();
   for (auto ef : efs)
@@ -228,21 +294,35 @@ int main(int argc, char** argv) {
     }
   std::printf("\nat ef %zu (smallest with in-process recall@10 >= 0.95):\n",
               target_ef);
-  std::printf("  search QPS ratio %s/in-process: %.2f (target >= 0.8)\n",
-              target.c_str(),
-              over_http[target_ef].qps / in_process[target_ef].qps);
-  std::printf("  insert rate ratio %s/in-process build: %.2f (target >= 0.7)\n",
-              target.c_str(), insert_rate / build_rate);
-  std::printf("  recall %s %.4f vs in-process %.4f\n", target.c_str(),
-              over_http[target_ef].recall, in_process[target_ef].recall);
+  for (auto& t : targets) {
+    auto& r = results[t.name];
+    std::printf("  %-9s search QPS / in-process: %.2f, insert rate / "
+                "in-process build: %.2f, recall %.4f vs %.4f\n",
+                t.name.c_str(), r.by_ef[target_ef].qps / in_process[target_ef].qps,
+                r.insert_rate / build_rate, r.by_ef[target_ef].recall,
+                in_process[target_ef].recall);
+  }
+  if (results.contains("vectord"))
+    for (auto& t : targets)
+      if (t.name != "vectord")
+        std::printf("  %-9s search QPS / vectord: %.2f\n", t.name.c_str(),
+                    results[t.name].by_ef[target_ef].qps
+                      / results["vectord"].by_ef[target_ef].qps);
+  std::printf("  targets: vectord and lakehouse >= 0.8 of in-process, "
+              "lakehouse >= 0.95 of vectord, gateway >= 0.6 of in-process; "
+              "inserts >= 0.7 of the in-process build\n");
 
   // The plot: recall vs QPS, one line per side.
   auto data = plot + ".dat";
   {
     std::ofstream out{data};
-    for (auto ef : efs)
-      out << ef << ' ' << in_process[ef].recall << ' ' << in_process[ef].qps
-          << ' ' << over_http[ef].recall << ' ' << over_http[ef].qps << '\n';
+    for (auto ef : efs) {
+      out << ef << ' ' << in_process[ef].recall << ' ' << in_process[ef].qps;
+      for (auto& t : targets)
+        out << ' ' << results[t.name].by_ef[ef].recall << ' '
+            << results[t.name].by_ef[ef].qps;
+      out << '\n';
+    }
   }
   auto script = "set terminal png size 800,500; set output '" + plot
                 + "'; set xlabel 'recall@10'; set ylabel 'queries/s';"
@@ -250,13 +330,15 @@ int main(int argc, char** argv) {
                 + " x " + std::to_string(dim)
                 + ", l2, M 16'; set key top right; set grid;"
                   " plot '" + data
-                + "' using 2:3 with linespoints title 'hnswlib in-process',"
-                  " '" + data + "' using 4:5 with linespoints title '" + target
-                + " over HTTP'";
+                + "' using 2:3 with linespoints title 'hnswlib in-process'";
+  for (size_t i = 0; i < targets.size(); ++i)
+    script += ", '" + data + "' using " + std::to_string(4 + 2 * i) + ":"
+              + std::to_string(5 + 2 * i) + " with linespoints title '"
+              + targets[i].name + " over HTTP'";
   auto cmd = "gnuplot -e \"" + script + "\" 2>&1";
   if (std::system(cmd.c_str()) == 0)
     std::printf("plot written to %s\n", plot.c_str());
   else
     std::printf("gnuplot failed; data in %s\n", data.c_str());
-  return insert_errors > 0 ? 1 : 0;
+  return errors > 0 ? 1 : 0;
 }
