@@ -325,7 +325,7 @@ int main(int argc, char** argv) {
     }
   }
   auto script = "set terminal png size 800,500; set output '" + plot
-                + "'; set xlabel 'recall@10'; set ylabel 'queries/s';"
+                + "'; set xlabel 'recall at 10'; set ylabel 'queries/s';"
                   " set title 'fashion-mnist " + std::to_string(base.rows)
                 + " x " + std::to_string(dim)
                 + ", l2, M 16'; set key top right; set grid;"
