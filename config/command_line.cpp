@@ -16,12 +16,22 @@ command_line parse_command_line(int argc, char** argv, role r) {
   std::optional<uint16_t> port;
   std::optional<std::string> data_dir;
   std::optional<std::string> log_level;
+  std::optional<std::string> vectord_url;
+  std::optional<std::string> storaged_url;
   app.add_option("-c,--config", config_path,
                  "TOML config file (default: ./lakehouse.toml when present)");
   app.add_option("--bind", bind, "address to listen on");
   app.add_option("-p,--port", port, "port to listen on (0: any free port)");
   if (r == role::storaged || r == role::lakehouse)
     app.add_option("-d,--data-dir", data_dir, "directory of the RocksDB data");
+  if (r == role::gateway) {
+    app.add_option("--vectord-url", vectord_url, "vectord, http://host:port");
+    app.add_option("--storaged-url", storaged_url,
+                   "storaged, http://host:port");
+  }
+  if (r == role::vectord)
+    app.add_option("--storaged-url", storaged_url,
+                   "storaged, http://host:port (\"\" = ephemeral)");
   app.add_option("--log-level", log_level,
                  "trace, debug, info, warn, error, critical or off");
   try {
@@ -52,6 +62,11 @@ command_line parse_command_line(int argc, char** argv, role r) {
     s.storaged.data_dir = *data_dir;
   if (log_level)
     s.log_level = *log_level;
+  if (vectord_url)
+    s.gateway.vectord_url = *vectord_url;
+  if (storaged_url)
+    (r == role::gateway ? s.gateway.storaged_url : s.vectord.storaged_url) =
+      *storaged_url;
   if (auto ok = validate(s); !ok) {
     std::cerr << "error: " << ok.error().message << '\n';
     return command_line{std::nullopt, 2};

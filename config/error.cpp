@@ -12,6 +12,8 @@ std::string_view to_string(ec code) {
     case ec::not_ready: return "not_ready";
     case ec::timeout: return "timeout";
     case ec::unavailable: return "unavailable";
+    case ec::bad_gateway: return "bad_gateway";
+    case ec::gateway_timeout: return "gateway_timeout";
     case ec::storage_failure: return "storage_failure";
     case ec::corrupt_data: return "corrupt_data";
     case ec::config_error: return "config_error";

@@ -20,7 +20,9 @@ enum class ec : uint8_t {
   payload_too_large,    // body or value past its limit
   not_ready,            // still starting or loading
   timeout,              // an actor or upstream did not answer in time
-  unavailable,          // an upstream or store is down
+  unavailable,          // a store or actor is down
+  bad_gateway,          // the gateway's upstream is down or broke
+  gateway_timeout,      // the gateway's upstream did not answer in time
   storage_failure,      // RocksDB or file I/O failed
   corrupt_data,         // stored bytes that fail to decode
   config_error,         // bad config file, flag or key

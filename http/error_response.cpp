@@ -14,6 +14,8 @@ unsigned status_of(ec code) {
     case ec::not_ready: return 503;
     case ec::timeout: return 503;
     case ec::unavailable: return 503;
+    case ec::bad_gateway: return 502;
+    case ec::gateway_timeout: return 504;
     case ec::storage_failure: return 500;
     case ec::corrupt_data: return 500;
     case ec::config_error: return 500;

@@ -1,0 +1,45 @@
+// gateway: the public /v1 front of the split services (port 3110):
+// /v1/vectors/... to vectord, /v1/storage/... to storaged, over kept-alive
+// upstream connections.
+#include <spdlog/spdlog.h>
+
+#include "config/command_line.hpp"
+#include "config/log.hpp"
+#include "config/signals.hpp"
+#include "http/gateway_routes.hpp"
+#include "http/health_routes.hpp"
+#include "http/serve.hpp"
+
+int main(int argc, char** argv) {
+  lh::block_stop_signals();
+  auto cli = lh::parse_command_line(argc, argv, lh::role::gateway);
+  if (!cli.loaded)
+    return cli.exit_code;
+  auto& cfg = *cli.loaded;
+  lh::setup_logging(cfg.log_level);
+  auto vectord = lh::http::parse_upstream_url(cfg.gateway.vectord_url);
+  auto storaged = lh::http::parse_upstream_url(cfg.gateway.storaged_url);
+  for (auto* u : {&vectord, &storaged})
+    if (!*u) {
+      spdlog::error("gateway: {}", u->error().message);
+      return 2;
+    }
+  auto timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
+  vectord->response_timeout = storaged->response_timeout = timeout;
+  auto to_vectord = std::make_shared<lh::http::upstream>(*vectord);
+  auto to_storaged = std::make_shared<lh::http::upstream>(*storaged);
+  lh::http::router routes;
+  lh::http::add_health_routes(routes, "gateway", [] {
+    return lh::http::readiness{true, "{}"};
+  });
+  lh::http::add_gateway_routes(routes, to_vectord, to_storaged,
+                               cfg.storaged.max_value_bytes);
+  lh::http::server server{std::move(routes),
+                          {.bind = cfg.gateway.bind,
+                           .port = cfg.gateway.port,
+                           .threads = cfg.io_threads}};
+  auto about = "vectord " + cfg.gateway.vectord_url + ", storaged "
+               + cfg.gateway.storaged_url;
+  return lh::http::serve_until_signal("gateway", server, cfg.gateway.bind,
+                                      about, [] {});
+}

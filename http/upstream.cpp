@@ -1,0 +1,255 @@
+#include "http/upstream.hpp"
+
+#include <atomic>
+#include <deque>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace lh::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+bhttp::verb verb_of(method m) {
+  switch (m) {
+    case method::get: return bhttp::verb::get;
+    case method::head: return bhttp::verb::head;
+    case method::post: return bhttp::verb::post;
+    case method::put: return bhttp::verb::put;
+    case method::del: return bhttp::verb::delete_;
+    case method::other: break;
+  }
+  return bhttp::verb::unknown;
+}
+
+// Headers that describe one connection, not the message (RFC 9110 7.6.1),
+// and those the server sets itself.
+bool passes_through(std::string_view name) {
+  static constexpr std::string_view dropped[] = {
+    "connection", "keep-alive",     "proxy-connection", "transfer-encoding",
+    "te",         "trailer",        "upgrade",          "proxy-authenticate",
+    "proxy-authorization", "content-length", "content-type", "server"};
+  for (auto d : dropped)
+    if (beast::iequals(name, d))
+      return false;
+  return true;
+}
+
+struct connection {
+  explicit connection(net::io_context& ioc) : stream(ioc) {}
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  bool reused = false; // served a request before: may be stale
+};
+
+struct pending {
+  bhttp::request<bhttp::string_body> req;
+  std::function<void(expected<response>)> done;
+  bool retried = false;
+};
+
+} // namespace
+
+expected<upstream_options> parse_upstream_url(const std::string& url) {
+  constexpr std::string_view scheme = "http://";
+  auto bad = make_error(ec::config_error,
+                        "upstream URL '" + url
+                          + "' must look like http://127.0.0.1:3215");
+  if (!std::string_view{url}.starts_with(scheme))
+    return bad;
+  auto rest = url.substr(scheme.size());
+  if (!rest.empty() && rest.back() == '/')
+    rest.pop_back();
+  auto colon = rest.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return bad;
+  upstream_options o;
+  o.host = rest.substr(0, colon);
+  try {
+    auto port = std::stoul(rest.substr(colon + 1));
+    if (port == 0 || port > 65535)
+      return bad;
+    o.port = static_cast<uint16_t>(port);
+  } catch (const std::exception&) {
+    return bad;
+  }
+  beast::error_code ec;
+  net::ip::make_address(o.host, ec);
+  if (ec)
+    return bad;
+  return o;
+}
+
+struct upstream::impl {
+  explicit impl(upstream_options o)
+    : options(std::move(o)),
+      guard(net::make_work_guard(ioc)),
+      endpoint(net::ip::make_address(options.host), options.port) {
+  }
+
+  std::string where() const {
+    return options.host + ":" + std::to_string(options.port);
+  }
+
+  // Everything below runs on the pool's thread(s) via `strand`.
+  void submit(std::shared_ptr<pending> p) {
+    if (!idle.empty()) {
+      auto c = std::move(idle.back());
+      idle.pop_back();
+      return exchange(std::move(c), std::move(p));
+    }
+    if (open < options.max_connections) {
+      ++open;
+      return connect(std::move(p));
+    }
+    waiting.push_back(std::move(p));
+  }
+
+  void pump() {
+    while (!waiting.empty()
+           && (!idle.empty() || open < options.max_connections)) {
+      auto p = std::move(waiting.front());
+      waiting.pop_front();
+      submit(std::move(p));
+    }
+  }
+
+  void connect(std::shared_ptr<pending> p) {
+    auto c = std::make_shared<connection>(ioc);
+    c->stream.expires_after(options.connect_timeout);
+    c->stream.async_connect(
+      endpoint, net::bind_executor(strand, [this, c, p](beast::error_code ec) {
+        if (ec) {
+          --open;
+          fail(p, ec == beast::error::timeout ? ec::gateway_timeout
+                                              : ec::bad_gateway,
+               "cannot connect to upstream " + where() + ": " + ec.message());
+          return pump();
+        }
+        ++opened;
+        beast::error_code ignored;
+        c->stream.socket().set_option(tcp::no_delay{true}, ignored);
+        exchange(c, p);
+      }));
+  }
+
+  void exchange(std::shared_ptr<connection> c, std::shared_ptr<pending> p) {
+    c->stream.expires_after(options.response_timeout);
+    bhttp::async_write(
+      c->stream, p->req,
+      net::bind_executor(strand, [this, c, p](beast::error_code ec, size_t) {
+        if (ec)
+          return broken(c, p, ec);
+        auto parser =
+          std::make_shared<bhttp::response_parser<bhttp::string_body>>();
+        parser->body_limit(boost::none);
+        parser->skip(p->req.method() == bhttp::verb::head);
+        bhttp::async_read(
+          c->stream, c->buffer, *parser,
+          net::bind_executor(strand, [this, c, p, parser](beast::error_code ec,
+                                                          size_t) {
+            if (ec)
+              return broken(c, p, ec);
+            auto& res = parser->get();
+            response out;
+            out.status = res.result_int();
+            out.content_type = std::string{res[bhttp::field::content_type]};
+            for (auto& field : res)
+              if (passes_through(field.name_string()))
+                out.headers.emplace_back(std::string{field.name_string()},
+                                         std::string{field.value()});
+            out.body = std::move(res.body());
+            if (res.keep_alive()) {
+              c->stream.expires_never();
+              c->reused = true;
+              idle.push_back(c);
+            } else {
+              --open;
+            }
+            p->done(std::move(out));
+            pump();
+          }));
+      }));
+  }
+
+  void broken(std::shared_ptr<connection> c, std::shared_ptr<pending> p,
+              beast::error_code ec) {
+    --open;
+    beast::error_code ignored;
+    c->stream.socket().close(ignored);
+    if (ec == beast::error::timeout) {
+      fail(p, ec::gateway_timeout,
+           "upstream " + where() + " did not answer in "
+             + std::to_string(options.response_timeout.count()) + " ms");
+    } else if (c->reused && !p->retried) {
+      // A kept-alive connection the upstream had closed: try a fresh one.
+      p->retried = true;
+      submit(p);
+    } else {
+      fail(p, ec::bad_gateway,
+           "upstream " + where() + " failed: " + ec.message());
+    }
+    pump();
+  }
+
+  static void fail(const std::shared_ptr<pending>& p, ec code,
+                   std::string msg) {
+    p->done(make_error(code, std::move(msg)));
+  }
+
+  upstream_options options;
+  net::io_context ioc;
+  net::executor_work_guard<net::io_context::executor_type> guard;
+  net::strand<net::io_context::executor_type> strand{ioc.get_executor()};
+  tcp::endpoint endpoint;
+  std::vector<std::thread> threads;
+  std::vector<std::shared_ptr<connection>> idle;
+  std::deque<std::shared_ptr<pending>> waiting;
+  size_t open = 0;
+  std::atomic<size_t> opened{0};
+};
+
+upstream::upstream(upstream_options options)
+  : impl_(std::make_shared<impl>(std::move(options))) {
+  for (unsigned i = 0; i < std::max(1u, impl_->options.threads); ++i)
+    impl_->threads.emplace_back([d = impl_.get()] { d->ioc.run(); });
+}
+
+upstream::~upstream() {
+  auto& d = *impl_;
+  d.guard.reset();
+  d.ioc.stop();
+  for (auto& t : d.threads)
+    t.join();
+  // Sockets go before the io_context they belong to.
+  d.idle.clear();
+  d.waiting.clear();
+}
+
+void upstream::send(method verb, std::string target, std::string content_type,
+                    std::string body,
+                    std::function<void(expected<response>)> done) {
+  auto p = std::make_shared<pending>();
+  p->req = bhttp::request<bhttp::string_body>{verb_of(verb), target, 11};
+  p->req.set(bhttp::field::host, impl_->where());
+  if (!content_type.empty())
+    p->req.set(bhttp::field::content_type, content_type);
+  p->req.body() = std::move(body);
+  p->req.prepare_payload();
+  p->req.keep_alive(true);
+  p->done = std::move(done);
+  net::post(impl_->strand, [d = impl_.get(), p] { d->submit(p); });
+}
+
+size_t upstream::connections_opened() const {
+  return impl_->opened;
+}
+
+} // namespace lh::http

@@ -1,0 +1,53 @@
+// An HTTP/1.1 client pool for one upstream (host:port), async: requests
+// complete through a callback, over kept-alive connections reused across
+// requests. Used by the gateway to reach vectord and storaged. Beast stays
+// inside upstream.cpp.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "config/error.hpp"
+#include "http/message.hpp"
+
+namespace lh::http {
+
+struct upstream_options {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+  size_t max_connections = 32; // requests beyond this wait for one
+  std::chrono::milliseconds connect_timeout{2000};
+  std::chrono::milliseconds response_timeout{30000};
+  unsigned threads = 1; // I/O threads of the pool
+};
+
+/// Parses "http://host:port" (host must be an IP address).
+expected<upstream_options> parse_upstream_url(const std::string& url);
+
+class upstream {
+public:
+  explicit upstream(upstream_options options);
+  ~upstream(); // stops its threads; pending callbacks get an error
+  upstream(const upstream&) = delete;
+  upstream& operator=(const upstream&) = delete;
+
+  /// Forwards `req.verb`, `target` (path and query), content type and
+  /// body. `done` gets the upstream's response (any status), or
+  /// ec::bad_gateway when it cannot be reached or breaks the connection,
+  /// ec::gateway_timeout when it does not answer in time. Any thread.
+  void send(method verb, std::string target, std::string content_type,
+            std::string body, std::function<void(expected<response>)> done);
+
+  /// TCP connections opened so far (tests check reuse).
+  size_t connections_opened() const;
+
+  struct impl;
+
+private:
+  std::shared_ptr<impl> impl_;
+};
+
+} // namespace lh::http
