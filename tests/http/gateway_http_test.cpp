@@ -1,0 +1,173 @@
+// The gateway on the real server with a real client, in front of real
+// upstream servers (a vectord-like and a storaged-like router).
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "http/error_response.hpp"
+#include "http/gateway_routes.hpp"
+#include "http/server.hpp"
+#include "tests/http/http_test_support.hpp"
+
+using lh::http::method;
+using lh::test::has;
+
+namespace {
+
+// An upstream that echoes what it got, answers slowly on /vectors/slow and
+// never on /storage/never, and adds a hop-by-hop header to every answer.
+struct fake_upstream {
+  fake_upstream() {
+    lh::http::router r;
+    for (auto verb : {method::get, method::post, method::put, method::del})
+      r.add(verb, "/{rest*}", [this](lh::http::request& req,
+                                     lh::http::respond_fn respond) {
+        ++requests;
+        if (req.path == "/storage/never") {
+          std::lock_guard guard{mtx};
+          held.push_back(std::move(respond));
+          return;
+        }
+        lh::http::response res;
+        res.status = req.path == "/vectors/missing" ? 404 : 200;
+        res.content_type = "application/json";
+        res.body = "{\"path\":\"" + req.path + "\",\"query\":\"" + req.query
+                   + "\",\"body\":\"" + req.body + "\",\"type\":\""
+                   + req.content_type + "\"}";
+        res.headers.emplace_back("Keep-Alive", "timeout=5");
+        res.headers.emplace_back("X-Upstream", "yes");
+        respond(std::move(res));
+      });
+    srv = std::make_unique<lh::http::server>(
+      std::move(r), lh::http::server_options{.threads = 1});
+    EXPECT_TRUE(srv->start());
+  }
+  ~fake_upstream() {
+    srv.reset();
+  }
+  std::unique_ptr<lh::http::server> srv;
+  std::atomic<int> requests{0};
+  std::mutex mtx;
+  std::vector<lh::http::respond_fn> held;
+};
+
+class gateway_http : public ::testing::Test {
+protected:
+  void start(uint16_t vectors_port, uint16_t storage_port,
+             size_t max_connections = 32) {
+    auto opts = [&](uint16_t port) {
+      lh::http::upstream_options o;
+      o.port = port;
+      o.max_connections = max_connections;
+      o.response_timeout = std::chrono::milliseconds{300};
+      o.connect_timeout = std::chrono::milliseconds{300};
+      return o;
+    };
+    to_vectors = std::make_shared<lh::http::upstream>(opts(vectors_port));
+    to_storage = std::make_shared<lh::http::upstream>(opts(storage_port));
+    lh::http::router r;
+    lh::http::add_gateway_routes(r, to_vectors, to_storage, 1 << 20);
+    gateway = std::make_unique<lh::http::server>(
+      std::move(r), lh::http::server_options{.threads = 2});
+    ASSERT_TRUE(gateway->start());
+    client.emplace("127.0.0.1", gateway->port());
+  }
+  void TearDown() override {
+    gateway.reset();
+    to_vectors.reset();
+    to_storage.reset();
+  }
+  lh::http::response call(method verb, const std::string& target,
+                          std::string body = {}) {
+    return lh::test::call(*client, verb, target, std::move(body));
+  }
+
+  fake_upstream vectors_upstream, storage_upstream;
+  std::shared_ptr<lh::http::upstream> to_vectors, to_storage;
+  std::unique_ptr<lh::http::server> gateway;
+  std::optional<lh::http::blocking_client> client;
+};
+
+} // namespace
+
+TEST_F(gateway_http, routes_pass_path_query_body_and_status_through) {
+  start(vectors_upstream.srv->port(), storage_upstream.srv->port());
+  auto r = call(method::post, "/v1/vectors/index/docs/search?x=1", "{}");
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.body, R"({"path":"/vectors/index/docs/search","query":"x=1",)"
+                    R"("body":"{}","type":""})");
+  auto s = call(method::put, "/v1/storage/put/a%2Fb", "bytes");
+  EXPECT_EQ(s.status, 200u);
+  EXPECT_TRUE(has(s.body, R"("path":"/storage/put/a%2Fb")")) << s.body;
+  EXPECT_EQ(storage_upstream.requests.load(), 1);
+  EXPECT_EQ(call(method::get, "/v1/vectors/missing").status, 404u);
+  EXPECT_EQ(call(method::get, "/v1/other").status, 404u);
+  EXPECT_EQ(vectors_upstream.requests.load(), 2);
+}
+
+TEST_F(gateway_http, hop_by_hop_headers_are_dropped) {
+  start(vectors_upstream.srv->port(), storage_upstream.srv->port());
+  auto r = call(method::get, "/v1/vectors/index");
+  bool custom = false, keep_alive_header = false;
+  for (auto& [name, value] : r.headers) {
+    custom |= name == "X-Upstream";
+    keep_alive_header |= name == "Keep-Alive";
+  }
+  EXPECT_TRUE(custom);
+  EXPECT_FALSE(keep_alive_header);
+}
+
+TEST_F(gateway_http, upstream_down_is_502_with_a_json_error) {
+  uint16_t closed_port;
+  {
+    fake_upstream gone; // started, then stopped: its port is closed
+    closed_port = gone.srv->port();
+  }
+  start(closed_port, storage_upstream.srv->port());
+  auto r = call(method::get, "/v1/vectors/index");
+  EXPECT_EQ(r.status, 502u);
+  EXPECT_TRUE(has(r.body, "\"code\":\"bad_gateway\"")) << r.body;
+  EXPECT_EQ(call(method::get, "/v1/storage/list").status, 200u);
+}
+
+TEST_F(gateway_http, slow_upstream_is_504_not_a_hung_client) {
+  start(vectors_upstream.srv->port(), storage_upstream.srv->port());
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = call(method::get, "/v1/storage/never");
+  EXPECT_EQ(r.status, 504u);
+  EXPECT_TRUE(has(r.body, "gateway_timeout")) << r.body;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds{5});
+  EXPECT_EQ(call(method::get, "/v1/storage/list").status, 200u);
+}
+
+TEST_F(gateway_http, many_clients_share_few_upstream_connections) {
+  start(vectors_upstream.srv->port(), storage_upstream.srv->port(), 4);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 16; ++t)
+    clients.emplace_back([&] {
+      lh::http::blocking_client c{"127.0.0.1", gateway->port()};
+      for (int i = 0; i < 25; ++i) {
+        auto r = c.send(method::post, "/v1/vectors/index/x/search", "{}");
+        ok += r && r->status == 200;
+      }
+    });
+  for (auto& t : clients)
+    t.join();
+  EXPECT_EQ(ok.load(), 400);
+  EXPECT_LE(to_vectors->connections_opened(), 4u);
+  EXPECT_EQ(vectors_upstream.requests.load(), 400);
+}
+
+TEST(upstream_url, parses_and_refuses) {
+  auto o = lh::http::parse_upstream_url("http://127.0.0.1:3215");
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->port, 3215);
+  EXPECT_TRUE(lh::http::parse_upstream_url("http://127.0.0.1:3215/"));
+  EXPECT_FALSE(lh::http::parse_upstream_url("127.0.0.1:3215"));
+  EXPECT_FALSE(lh::http::parse_upstream_url("http://127.0.0.1"));
+  EXPECT_FALSE(lh::http::parse_upstream_url("http://127.0.0.1:99999"));
+  EXPECT_FALSE(lh::http::parse_upstream_url("http://localhost:3215"));
+}
