@@ -65,6 +65,7 @@ struct target_spec {
 };
 
 struct target_result {
+  double floor_qps = 0; // GET /health through the same client: HTTP alone
   double insert_rate = 0;
   int insert_errors = 0;
   std::map<size_t, point> by_ef;
@@ -171,6 +172,14 @@ target_result measure_target(const target_spec& t, const workload& w) {
   }
   if (w.keep.empty())
     (void) admin.send(lh::http::method::del, path("/vectors/index/" + name));
+  // The cost of HTTP alone on this machine: a request that does nothing.
+  std::vector<std::string> health{"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"};
+  for (auto conns : w.conn_counts)
+    result.floor_qps = std::max(
+      result.floor_qps,
+      bench::run_load(t.port, conns, health, w.measure_seconds, SIZE_MAX,
+                      nullptr)
+        .per_second());
   return result;
 }
 
@@ -301,6 +310,18 @@ int main(int argc, char** argv) {
                 t.name.c_str(), r.by_ef[target_ef].qps / in_process[target_ef].qps,
                 r.insert_rate / build_rate, r.by_ef[target_ef].recall,
                 in_process[target_ef].recall);
+  }
+  // What HTTP alone costs caps the ratio any server can reach here: with
+  // 2 cores shared by client and server, a request costs the machine
+  // 2/floor_qps of CPU on top of the search's 2/in_process_qps.
+  std::printf("  HTTP floor (GET /health, same client, all cores):\n");
+  for (auto& t : targets) {
+    auto floor_us = 2e6 / results[t.name].floor_qps;
+    auto search_us = 2e6 / in_process[target_ef].qps;
+    std::printf("  %-9s %.0f req/s = %.1f us/request; search %.1f us -> best "
+                "possible ratio %.2f\n",
+                t.name.c_str(), results[t.name].floor_qps, floor_us, search_us,
+                search_us / (search_us + floor_us));
   }
   if (results.contains("vectord"))
     for (auto& t : targets)
