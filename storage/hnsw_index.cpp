@@ -1,6 +1,8 @@
 #include "storage/hnsw_index.hpp"
 
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <new>
 #include <stdexcept>
 
@@ -45,7 +47,224 @@ hnsw_index::hnsw_index(const hnsw_params& params, size_t capacity)
     params.ef_construction, params.seed);
 }
 
+hnsw_index::hnsw_index(const hnsw_params& params, std::unique_ptr<impl> d)
+  : params_(params), impl_(std::move(d)) {
+}
+
 hnsw_index::~hnsw_index() = default;
+
+namespace {
+
+using graph_type = hnswlib::HierarchicalNSW<float>;
+
+template <class T>
+void put_pod(std::string& out, const T& value) {
+  out.append(reinterpret_cast<const char*>(&value), sizeof(T));
+}
+
+// Reads PODs from a byte range, failing (not crashing) past its end.
+class pod_reader {
+public:
+  explicit pod_reader(std::string_view bytes) : bytes_(bytes) {}
+  template <class T>
+  bool read(T& out) {
+    if (bytes_.size() - pos_ < sizeof(T))
+      return false;
+    std::memcpy(&out, bytes_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return true;
+  }
+  const char* take(size_t n) {
+    if (bytes_.size() - pos_ < n)
+      return nullptr;
+    auto p = bytes_.data() + pos_;
+    pos_ += n;
+    return p;
+  }
+  bool at_end() const { return pos_ == bytes_.size(); }
+  size_t offset() const { return pos_; }
+
+private:
+  std::string_view bytes_;
+  size_t pos_ = 0;
+};
+
+error corrupt(const std::string& what) {
+  return make_error(ec::corrupt_data, "graph bytes are corrupt: " + what);
+}
+
+} // namespace
+
+std::string hnsw_index::serialize() const {
+  // The field order of HierarchicalNSW::saveIndex in hnswlib 0.6.2.
+  auto& g = *impl_->graph;
+  size_t links_bytes = 0;
+  for (size_t i = 0; i < g.cur_element_count; ++i)
+    links_bytes += sizeof(unsigned int)
+                   + (g.element_levels_[i] > 0
+                        ? g.size_links_per_element_ * g.element_levels_[i]
+                        : 0);
+  std::string out;
+  out.reserve(128 + g.cur_element_count * g.size_data_per_element_
+              + links_bytes);
+  put_pod(out, g.offsetLevel0_);
+  put_pod(out, g.max_elements_);
+  put_pod(out, g.cur_element_count);
+  put_pod(out, g.size_data_per_element_);
+  put_pod(out, g.label_offset_);
+  put_pod(out, g.offsetData_);
+  put_pod(out, g.maxlevel_);
+  put_pod(out, g.enterpoint_node_);
+  put_pod(out, g.maxM_);
+  put_pod(out, g.maxM0_);
+  put_pod(out, g.M_);
+  put_pod(out, g.mult_);
+  put_pod(out, g.ef_construction_);
+  out.append(g.data_level0_memory_,
+             g.cur_element_count * g.size_data_per_element_);
+  for (size_t i = 0; i < g.cur_element_count; ++i) {
+    unsigned int size = g.element_levels_[i] > 0
+                          ? g.size_links_per_element_ * g.element_levels_[i]
+                          : 0;
+    put_pod(out, size);
+    if (size)
+      out.append(g.linkLists_[i], size);
+  }
+  return out;
+}
+
+expected<std::unique_ptr<hnsw_index>>
+hnsw_index::deserialize(const hnsw_params& params, std::string_view bytes) {
+  pod_reader in{bytes};
+  size_t offset_level0, max_elements, count, size_per_element, label_offset,
+    offset_data, max_m, max_m0, m, ef_construction;
+  int max_level;
+  hnswlib::tableint entry;
+  double mult;
+  if (!in.read(offset_level0) || !in.read(max_elements) || !in.read(count)
+      || !in.read(size_per_element) || !in.read(label_offset)
+      || !in.read(offset_data) || !in.read(max_level) || !in.read(entry)
+      || !in.read(max_m) || !in.read(max_m0) || !in.read(m) || !in.read(mult)
+      || !in.read(ef_construction))
+    return corrupt("the header is truncated");
+  // A fresh graph with the envelope's parameters tells what the layout
+  // must be; the saved header has to agree with it.
+  auto d = std::make_unique<impl>();
+  if (params.space == metric::l2)
+    d->space = std::make_unique<hnswlib::L2Space>(params.dimension);
+  else
+    d->space = std::make_unique<hnswlib::InnerProductSpace>(params.dimension);
+  if (count > bytes.size() / std::max<size_t>(size_per_element, 1))
+    return corrupt("element count " + std::to_string(count)
+                   + " does not fit in " + std::to_string(bytes.size())
+                   + " bytes");
+  try {
+    d->graph = std::make_unique<graph_type>(d->space.get(),
+                                            std::max<size_t>(count, 1),
+                                            params.m, params.ef_construction,
+                                            100);
+  } catch (const std::exception& e) {
+    return make_error(ec::internal,
+                      std::string{"cannot allocate the graph: "} + e.what());
+  }
+  auto& g = *d->graph;
+  if (offset_level0 != g.offsetLevel0_ || size_per_element != g.size_data_per_element_
+      || label_offset != g.label_offset_ || offset_data != g.offsetData_
+      || max_m != g.maxM_ || max_m0 != g.maxM0_ || m != g.M_)
+    return corrupt("the layout does not match dimension "
+                   + std::to_string(params.dimension) + " and m "
+                   + std::to_string(params.m));
+  if (count > 0 && (entry >= count || max_level < 0))
+    return corrupt("entry point " + std::to_string(entry) + " of "
+                   + std::to_string(count) + " elements");
+  auto level0 = in.take(count * size_per_element);
+  if (level0 == nullptr)
+    return corrupt("level 0 is truncated");
+  std::memcpy(g.data_level0_memory_, level0, count * size_per_element);
+  g.cur_element_count = count;
+  g.maxlevel_ = count > 0 ? max_level : -1;
+  g.enterpoint_node_ = count > 0 ? entry : static_cast<hnswlib::tableint>(-1);
+  g.mult_ = mult;
+  g.revSize_ = 1.0 / mult;
+  g.ef_construction_ = ef_construction;
+  // Level-0 neighbour lists: counts within bounds, ids below count.
+  auto check_links = [&](unsigned int* list, size_t max_links) {
+    auto n = g.getListCount(list);
+    if (n > max_links)
+      return false;
+    auto* ids = reinterpret_cast<hnswlib::tableint*>(list + 1);
+    for (size_t j = 0; j < n; ++j)
+      if (ids[j] >= count)
+        return false;
+    return true;
+  };
+  for (size_t i = 0; i < count; ++i) {
+    if (!check_links(g.get_linklist0(static_cast<hnswlib::tableint>(i)),
+                     g.maxM0_))
+      return corrupt("level-0 links of element " + std::to_string(i));
+    // Our graphs use dense labels 0..count-1 (label = position of the id
+    // in the LHV1 envelope); anything else would index past the ids.
+    auto label = g.getExternalLabel(static_cast<hnswlib::tableint>(i));
+    if (label >= count || !g.label_lookup_.emplace(label, i).second)
+      return corrupt("element " + std::to_string(i) + " has label "
+                     + std::to_string(label) + ", not one of 0.."
+                     + std::to_string(count - 1) + " used once");
+  }
+  // Upper levels. The destructor frees linkLists_[i] for levels > 0, so
+  // each is set (or zeroed) before anything can fail.
+  std::fill(g.element_levels_.begin(), g.element_levels_.end(), 0);
+  for (size_t i = 0; i < count; ++i) {
+    unsigned int size;
+    if (!in.read(size))
+      return corrupt("link list " + std::to_string(i) + " is truncated");
+    if (size % g.size_links_per_element_ != 0
+        || size / g.size_links_per_element_ > static_cast<size_t>(max_level))
+      return corrupt("link list " + std::to_string(i) + " has a bad size");
+    auto src = in.take(size);
+    if (src == nullptr)
+      return corrupt("link list " + std::to_string(i) + " is truncated");
+    if (size == 0)
+      continue;
+    g.linkLists_[i] = static_cast<char*>(std::malloc(size));
+    if (g.linkLists_[i] == nullptr)
+      return make_error(ec::internal, "out of memory loading link lists");
+    std::memcpy(g.linkLists_[i], src, size);
+    g.element_levels_[i] = static_cast<int>(size / g.size_links_per_element_);
+  }
+  // Upper-level links: in bounds, and only to elements that have that level
+  // (a search walks them and would read a missing list otherwise).
+  for (size_t i = 0; i < count; ++i)
+    for (int level = 1; level <= g.element_levels_[i]; ++level) {
+      auto* list = g.get_linklist(static_cast<hnswlib::tableint>(i), level);
+      bool ok = check_links(list, g.maxM_);
+      auto* ids = reinterpret_cast<hnswlib::tableint*>(list + 1);
+      for (size_t j = 0; ok && j < g.getListCount(list); ++j)
+        ok = g.element_levels_[ids[j]] >= level;
+      if (!ok)
+        return corrupt("level-" + std::to_string(level) + " links of element "
+                       + std::to_string(i));
+    }
+  if (!in.at_end())
+    return corrupt(std::to_string(bytes.size() - in.offset())
+                   + " bytes past the last link list");
+  if (count > 0 && g.element_levels_[entry] != max_level)
+    return corrupt("the entry point is not on the top level");
+  // What loadIndex in hnswlib 0.6.2 leaves unset: count deletions again.
+  g.num_deleted_ = 0;
+  for (size_t i = 0; i < count; ++i)
+    g.num_deleted_ += g.isMarkedDeleted(static_cast<hnswlib::tableint>(i));
+  return std::unique_ptr<hnsw_index>{new hnsw_index(params, std::move(d))};
+}
+
+expected<void> hnsw_index::save_to_file(const std::string& path) const {
+  try {
+    impl_->graph->saveIndex(path);
+  } catch (const std::exception& e) {
+    return make_error(ec::storage_failure,
+                      "saveIndex to " + path + " failed: " + e.what());
+  }
+  return {};
+}
 
 size_t hnsw_index::capacity() const {
   return impl_->graph->max_elements_;

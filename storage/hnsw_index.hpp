@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -56,6 +57,23 @@ public:
   /// Up to k nearest labels, nearest first, searching with beam `ef`.
   std::vector<neighbor> search(const float* query, size_t k, size_t ef) const;
 
+  /// The graph in hnswlib's own saveIndex format, byte for byte, written
+  /// from its public fields into memory (no temporary file). Shared: no
+  /// add may run meanwhile.
+  std::string serialize() const;
+
+  /// Rebuilds a graph from serialize()'s bytes. Every length, count, offset
+  /// and neighbour id is checked against `params` and the byte count, so
+  /// damaged bytes give ec::corrupt_data, never a crash. After loading, the
+  /// deleted count is recomputed (hnswlib 0.6.2's loadIndex leaves it
+  /// wrong only for its own reasons; we do not rely on it).
+  static expected<std::unique_ptr<hnsw_index>>
+  deserialize(const hnsw_params& params, std::string_view bytes);
+
+  /// hnswlib's own saveIndex to a file: the reference for tests and the
+  /// persistence benchmark.
+  expected<void> save_to_file(const std::string& path) const;
+
   /// hnswlib's raw distance -> what users see: l2 = Euclidean distance
   /// (hnswlib gives its square), cosine = 1 - cos, dot = 1 - dot.
   float to_user_distance(float raw) const;
@@ -67,6 +85,8 @@ public:
   struct impl;
 
 private:
+  hnsw_index(const hnsw_params& params, std::unique_ptr<impl> d);
+
   hnsw_params params_;
   std::unique_ptr<impl> impl_;
 };

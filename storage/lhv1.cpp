@@ -1,0 +1,187 @@
+#include "storage/lhv1.hpp"
+
+#include <cstring>
+
+#include <simdjson.h>
+
+#include "http/json_writer.hpp"
+#include "storage/crc32c.hpp"
+
+namespace lh::lhv1 {
+
+namespace {
+
+error corrupt(const std::string& what) {
+  return make_error(ec::corrupt_data, "LHV1 blob: " + what);
+}
+
+// The graph header fields LHV1 cross-checks (hnswlib's saveIndex layout:
+// offsetLevel0_, max_elements_, cur_element_count, size_data_per_element_).
+constexpr size_t graph_header_bytes = 4 * sizeof(size_t);
+
+size_t read_size_t(std::string_view graph, size_t index) {
+  size_t v;
+  std::memcpy(&v, graph.data() + index * sizeof(size_t), sizeof v);
+  return v;
+}
+
+// hnswlib's per-element size at level 0 for these parameters.
+size_t element_bytes(const index_params& p) {
+  return (2 * size_t{p.m}) * sizeof(uint32_t) + sizeof(uint32_t)
+         + size_t{p.dimension} * sizeof(float) + sizeof(size_t);
+}
+
+// The envelope ends with this field: ,"envelope_crc32c":"xxxxxxxx"}
+constexpr std::string_view envelope_crc_prefix = ",\"envelope_crc32c\":\"";
+constexpr size_t envelope_crc_suffix_bytes = envelope_crc_prefix.size() + 10;
+
+std::string hex8(uint32_t v) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out(8, '0');
+  for (int i = 7; i >= 0; --i, v >>= 4)
+    out[static_cast<size_t>(i)] = digits[v & 0xf];
+  return out;
+}
+
+// Checks the envelope's own checksum (see encode).
+bool envelope_intact(std::string_view env) {
+  if (env.size() < envelope_crc_suffix_bytes + 2)
+    return false;
+  auto tail = env.substr(env.size() - envelope_crc_suffix_bytes);
+  if (!tail.starts_with(envelope_crc_prefix) || !tail.ends_with("\"}"))
+    return false;
+  auto stored = tail.substr(envelope_crc_prefix.size(), 8);
+  std::string zeroed{env};
+  zeroed.replace(zeroed.size() - 10, 8, "00000000");
+  return hex8(crc32c(zeroed)) == stored;
+}
+
+template <class T>
+bool get(simdjson::dom::element e, std::string_view key, T& out) {
+  return e[key].get(out) == simdjson::SUCCESS;
+}
+
+} // namespace
+
+std::string key_of(std::string_view index_name) {
+  return "_vectors/" + std::string{index_name} + ".lhv1";
+}
+
+std::string encode(const index_params& p, const std::vector<std::string>& ids,
+                   const std::vector<std::string>& metadata,
+                   std::string_view graph_bytes) {
+  std::string env = "{\"version\":" + std::to_string(version);
+  env += ",\"params\":{\"name\":";
+  json::append_quoted(env, p.name);
+  env += ",\"dimension\":" + std::to_string(p.dimension);
+  env += ",\"distance\":";
+  json::append_quoted(env, to_string(p.space));
+  env += ",\"m\":" + std::to_string(p.m);
+  env += ",\"ef_construction\":" + std::to_string(p.ef_construction);
+  env += ",\"ef_search\":" + std::to_string(p.ef_search) + "}";
+  env += ",\"count\":" + std::to_string(ids.size());
+  env += ",\"ids\":";
+  env += json::string_array(ids);
+  env += ",\"metadata\":";
+  env += json::string_array(metadata); // raw JSON kept as strings: exact
+  env += ",\"graph_bytes\":" + std::to_string(graph_bytes.size());
+  env += ",\"graph_crc32c\":" + std::to_string(crc32c(graph_bytes));
+  // The envelope's own checksum, over its text with these 8 digits zero.
+  env += envelope_crc_prefix;
+  env += "00000000\"}";
+  auto crc_text = hex8(crc32c(env));
+  env.replace(env.size() - 10, 8, crc_text);
+  std::string blob;
+  blob.reserve(8 + env.size() + graph_bytes.size());
+  blob += magic;
+  auto n = static_cast<uint32_t>(env.size());
+  for (int shift = 24; shift >= 0; shift -= 8)
+    blob += static_cast<char>((n >> shift) & 0xff);
+  blob += env;
+  blob += graph_bytes;
+  return blob;
+}
+
+expected<decoded> decode(std::string_view blob) {
+  if (blob.size() < 8)
+    return corrupt("truncated: " + std::to_string(blob.size())
+                   + " bytes, the header alone has 8");
+  if (blob.substr(0, 4) != magic)
+    return corrupt("wrong magic (not an LHV1 blob)");
+  uint32_t env_len = 0;
+  for (int i = 4; i < 8; ++i)
+    env_len = (env_len << 8) | static_cast<unsigned char>(blob[i]);
+  if (env_len > blob.size() - 8)
+    return corrupt("envelope length " + std::to_string(env_len)
+                   + " runs past the end of " + std::to_string(blob.size())
+                   + " bytes");
+  if (!envelope_intact(blob.substr(8, env_len)))
+    return corrupt("envelope checksum mismatch");
+  simdjson::dom::parser parser;
+  simdjson::dom::element env;
+  if (auto e = parser.parse(blob.data() + 8, env_len).get(env))
+    return corrupt(std::string{"envelope is not valid JSON: "}
+                   + simdjson::error_message(e));
+  uint64_t ver = 0, count = 0, graph_bytes = 0, crc = 0;
+  uint64_t dimension = 0, m = 0, ef_c = 0, ef_s = 0;
+  std::string_view name, distance;
+  simdjson::dom::element params;
+  simdjson::dom::array ids, metadata;
+  if (!get(env, "version", ver) || !get(env, "params", params)
+      || !get(env, "count", count) || !get(env, "ids", ids)
+      || !get(env, "metadata", metadata) || !get(env, "graph_bytes", graph_bytes)
+      || !get(env, "graph_crc32c", crc) || !get(params, "name", name)
+      || !get(params, "dimension", dimension)
+      || !get(params, "distance", distance) || !get(params, "m", m)
+      || !get(params, "ef_construction", ef_c)
+      || !get(params, "ef_search", ef_s))
+    return corrupt("envelope lacks a field or has a wrong type");
+  if (ver != version)
+    return corrupt("unsupported version " + std::to_string(ver));
+  decoded out;
+  auto& p = out.params;
+  p.name = std::string{name};
+  p.dimension = static_cast<uint32_t>(dimension);
+  p.m = static_cast<uint32_t>(m);
+  p.ef_construction = static_cast<uint32_t>(ef_c);
+  p.ef_search = static_cast<uint32_t>(ef_s);
+  if (!parse_metric(distance, p.space) || dimension > UINT32_MAX
+      || m > UINT32_MAX || ef_c > UINT32_MAX || ef_s > UINT32_MAX)
+    return corrupt("envelope has bad params");
+  if (auto ok = validate_params(p); !ok)
+    return corrupt("envelope params: " + ok.error().message);
+  for (auto id : ids) {
+    std::string_view s;
+    if (id.get(s))
+      return corrupt("an id is not a string");
+    out.ids.emplace_back(s);
+  }
+  for (auto meta : metadata) {
+    std::string_view s;
+    if (meta.get(s))
+      return corrupt("a metadata entry is not a string");
+    out.metadata.emplace_back(s);
+  }
+  if (out.ids.size() != count || out.metadata.size() != count)
+    return corrupt("envelope count " + std::to_string(count) + " but "
+                   + std::to_string(out.ids.size()) + " ids and "
+                   + std::to_string(out.metadata.size()) + " metadata");
+  out.graph = blob.substr(8 + env_len);
+  if (out.graph.size() != graph_bytes)
+    return corrupt("graph has " + std::to_string(out.graph.size())
+                   + " bytes, envelope says " + std::to_string(graph_bytes));
+  if (crc32c(out.graph) != crc)
+    return corrupt("graph checksum mismatch");
+  if (out.graph.size() < graph_header_bytes)
+    return corrupt("graph header is truncated");
+  if (read_size_t(out.graph, 2) != count)
+    return corrupt("graph holds " + std::to_string(read_size_t(out.graph, 2))
+                   + " elements, envelope says " + std::to_string(count));
+  if (read_size_t(out.graph, 3) != element_bytes(p))
+    return corrupt("graph element size does not match dimension "
+                   + std::to_string(p.dimension) + " and m "
+                   + std::to_string(p.m));
+  return out;
+}
+
+} // namespace lh::lhv1

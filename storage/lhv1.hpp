@@ -1,0 +1,43 @@
+// LHV1: one index in one blob, key _vectors/<name>.lhv1.
+//   [4 bytes "LHV1"][u32 big-endian envelope length][envelope JSON][graph]
+// The envelope holds version, params, ids by label, metadata, counts and
+// the CRC32C of the graph bytes (hnswlib's saveIndex format). Pure: used by
+// the persistence actor (writes) and the registry's rehydration (reads).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/error.hpp"
+#include "storage/hnsw_index.hpp"
+#include "storage/vector_index.hpp"
+
+namespace lh::lhv1 {
+
+inline constexpr std::string_view magic = "LHV1";
+inline constexpr uint32_t version = 1;
+
+/// The store key of an index's blob.
+std::string key_of(std::string_view index_name);
+
+/// Encodes a blob. ids[i] and metadata[i] belong to graph label i; the
+/// graph holds exactly ids.size() elements.
+std::string encode(const index_params& params,
+                   const std::vector<std::string>& ids,
+                   const std::vector<std::string>& metadata,
+                   std::string_view graph_bytes);
+
+struct decoded {
+  index_params params;
+  std::vector<std::string> ids;
+  std::vector<std::string> metadata; // raw JSON objects, "" = none
+  std::string_view graph;            // points into the blob
+};
+
+/// Checks magic, lengths, envelope, counts and the graph checksum. Any
+/// damage is ec::corrupt_data naming what is wrong; never a crash.
+expected<decoded> decode(std::string_view blob);
+
+} // namespace lh::lhv1
