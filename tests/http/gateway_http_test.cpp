@@ -61,8 +61,8 @@ protected:
       lh::http::upstream_options o;
       o.port = port;
       o.max_connections = max_connections;
-      o.response_timeout = std::chrono::milliseconds{300};
-      o.connect_timeout = std::chrono::milliseconds{300};
+      o.response_timeout = std::chrono::milliseconds{1000};
+      o.connect_timeout = std::chrono::milliseconds{2000};
       return o;
     };
     to_vectors = std::make_shared<lh::http::upstream>(opts(vectors_port));
