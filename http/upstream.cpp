@@ -218,19 +218,25 @@ struct upstream::impl {
 
 upstream::upstream(upstream_options options)
   : impl_(std::make_shared<impl>(std::move(options))) {
+  // Each thread co-owns the pool state: see ~upstream.
   for (unsigned i = 0; i < std::max(1u, impl_->options.threads); ++i)
-    impl_->threads.emplace_back([d = impl_.get()] { d->ioc.run(); });
+    impl_->threads.emplace_back([d = impl_] { d->ioc.run(); });
 }
 
 upstream::~upstream() {
   auto& d = *impl_;
   d.guard.reset();
   d.ioc.stop();
+  // The last owner of an upstream can be a callback running on the pool's
+  // own thread (a reply releases the server that holds this upstream): a
+  // thread cannot join itself, so it is detached and finishes the state
+  // when its handler returns. Members are declared so that sockets go
+  // before their io_context.
   for (auto& t : d.threads)
-    t.join();
-  // Sockets go before the io_context they belong to.
-  d.idle.clear();
-  d.waiting.clear();
+    if (t.get_id() == std::this_thread::get_id())
+      t.detach();
+    else
+      t.join();
 }
 
 void upstream::send(method verb, std::string target, std::string content_type,
