@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
   caf::actor_system sys{system_cfg};
   auto timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
   auto store_actor = lh::spawn_rocks_store(
-    sys, std::shared_ptr<lh::rocks_store>{std::move(*store)}, 4);
+    sys, std::shared_ptr<lh::rocks_store>{std::move(*store)},
+    lh::default_store_writers);
   auto table = std::make_shared<lh::index_table>();
   auto registry = sys.spawn(
     lh::registry, lh::registry_options{table,

@@ -31,9 +31,9 @@ int main(int argc, char** argv) {
   caf::actor_system_config system_cfg;
   lh::add_error_renderer(system_cfg);
   caf::actor_system sys{system_cfg};
-  // Four writers let RocksDB group-commit concurrent synced puts.
   auto store_actor = lh::spawn_rocks_store(
-    sys, std::shared_ptr<lh::rocks_store>{std::move(*store)}, 4);
+    sys, std::shared_ptr<lh::rocks_store>{std::move(*store)},
+    lh::default_store_writers);
   auto timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
   lh::http::router routes;
   lh::http::add_health_routes(routes, "storaged", [] {

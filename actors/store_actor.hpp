@@ -43,6 +43,10 @@ store_actor::behavior_type
 store_pool_actor(store_actor::stateful_pointer<store_pool_state> self,
                  std::vector<store_actor> workers);
 
+/// Detached writers per store: enough concurrent synced puts for RocksDB to
+/// group-commit them (bench/storaged.sh: 4 KiB PUTs with 8 clients).
+inline constexpr size_t default_store_writers = 8;
+
 /// Spawns `workers` detached rocks_store_actors and a pool in front.
 store_actor spawn_rocks_store(caf::actor_system& sys,
                               std::shared_ptr<rocks_store> store,
