@@ -5,7 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
-#include "actors/store_actor.hpp"
+#include "actors/service_parts.hpp"
 #include "actors/store_bridge.hpp"
 #include "config/command_line.hpp"
 #include "config/log.hpp"
@@ -21,37 +21,29 @@ int main(int argc, char** argv) {
     return cli.exit_code;
   auto& cfg = *cli.loaded;
   lh::setup_logging(cfg.log_level);
-  auto store = lh::rocks_store::open(
-    {.path = cfg.storaged.data_dir,
-     .max_value_bytes = cfg.storaged.max_value_bytes});
+  caf::actor_system_config system_cfg;
+  lh::add_error_renderer(system_cfg);
+  caf::actor_system sys{system_cfg};
+  auto store = lh::open_store(sys, cfg.storaged);
   if (!store) {
     spdlog::error("storaged: {}", store.error().message);
     return 1;
   }
-  caf::actor_system_config system_cfg;
-  lh::add_error_renderer(system_cfg);
-  caf::actor_system sys{system_cfg};
-  auto store_actor = lh::spawn_rocks_store(
-    sys, std::shared_ptr<lh::rocks_store>{std::move(*store)},
-    lh::default_store_writers);
   auto timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
   lh::http::router routes;
   lh::http::add_health_routes(routes, "storaged", [] {
     return lh::http::readiness{true, "{}"};
   });
-  lh::http::add_storage_routes(
-    routes, lh::make_store_bridge(sys, store_actor, timeout),
-    cfg.storaged.max_value_bytes);
+  lh::http::add_storage_routes(routes,
+                               lh::make_store_bridge(sys, *store, timeout),
+                               cfg.storaged.max_value_bytes);
   lh::http::server server{std::move(routes),
                           {.bind = cfg.storaged.bind,
                            .port = cfg.storaged.port,
                            .threads = cfg.io_threads}};
-  auto about = "config: "
-               + (cfg.config_path.empty() ? std::string{"built-in defaults"}
-                                          : cfg.config_path)
-               + ", data: " + cfg.storaged.data_dir;
+  auto about = lh::config_origin(cfg) + ", data: " + cfg.storaged.data_dir;
   return lh::http::serve_until_signal(
     "storaged", server, cfg.storaged.bind, about, [&] {
-      caf::anon_send_exit(store_actor, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(*store, caf::exit_reason::user_shutdown);
     });
 }

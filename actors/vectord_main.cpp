@@ -5,7 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
-#include "actors/registry_actor.hpp"
+#include "actors/service_parts.hpp"
 #include "actors/registry_bridge.hpp"
 #include "config/command_line.hpp"
 #include "config/log.hpp"
@@ -25,10 +25,7 @@ int main(int argc, char** argv) {
   lh::add_error_renderer(system_cfg);
   caf::actor_system sys{system_cfg};
   auto table = std::make_shared<lh::index_table>();
-  auto registry = sys.spawn(
-    lh::registry, lh::registry_options{table,
-                                       std::make_shared<lh::worker_pool>(0),
-                                       true});
+  auto registry = lh::spawn_registry(sys, table);
   lh::http::router routes;
   lh::http::add_health_routes(routes, "vectord", [] {
     return lh::http::readiness{true, "{}"};
@@ -41,9 +38,7 @@ int main(int argc, char** argv) {
                           {.bind = cfg.vectord.bind,
                            .port = cfg.vectord.port,
                            .threads = cfg.io_threads}};
-  auto about = "config: "
-               + (cfg.config_path.empty() ? std::string{"built-in defaults"}
-                                          : cfg.config_path)
+  auto about = lh::config_origin(cfg)
                + "; indexes are kept in memory only: persistence is not "
                  "built yet";
   return lh::http::serve_until_signal(

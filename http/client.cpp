@@ -6,28 +6,14 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "http/beast_verb.hpp"
+
 namespace lh::http {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
-
-namespace {
-
-bhttp::verb verb_of(method m) {
-  switch (m) {
-    case method::get: return bhttp::verb::get;
-    case method::head: return bhttp::verb::head;
-    case method::post: return bhttp::verb::post;
-    case method::put: return bhttp::verb::put;
-    case method::del: return bhttp::verb::delete_;
-    case method::other: break;
-  }
-  return bhttp::verb::patch;
-}
-
-} // namespace
 
 struct blocking_client::impl {
   std::string host;
@@ -109,7 +95,7 @@ expected<response> blocking_client::send(method verb, const std::string& target,
                                          std::string body,
                                          const header_list& headers) {
   auto& d = *impl_;
-  bhttp::request<bhttp::string_body> req{verb_of(verb), target, 11};
+  bhttp::request<bhttp::string_body> req{to_beast(verb), target, 11};
   req.set(bhttp::field::host, d.host);
   for (auto& [name, value] : headers)
     req.set(name, value);

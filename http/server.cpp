@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include "http/beast_verb.hpp"
 #include "http/error_response.hpp"
 
 namespace lh::http {
@@ -22,21 +23,6 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 using clock_type = std::chrono::steady_clock;
-
-namespace {
-
-method method_of(bhttp::verb v) {
-  switch (v) {
-    case bhttp::verb::get: return method::get;
-    case bhttp::verb::head: return method::head;
-    case bhttp::verb::post: return method::post;
-    case bhttp::verb::put: return method::put;
-    case bhttp::verb::delete_: return method::del;
-    default: return method::other;
-  }
-}
-
-} // namespace
 
 class session;
 
@@ -171,7 +157,7 @@ private:
     auto qmark = target.find('?');
     req_ = request{};
     unread_body_ = false;
-    req_.verb = method_of(header.method());
+    req_.verb = from_beast(header.method());
     req_.path = std::string{target.substr(0, qmark)};
     if (qmark != std::string_view::npos)
       req_.query = std::string{target.substr(qmark + 1)};

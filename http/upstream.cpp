@@ -8,6 +8,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "http/beast_verb.hpp"
+
 namespace lh::http {
 
 namespace net = boost::asio;
@@ -16,18 +18,6 @@ namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 
 namespace {
-
-bhttp::verb verb_of(method m) {
-  switch (m) {
-    case method::get: return bhttp::verb::get;
-    case method::head: return bhttp::verb::head;
-    case method::post: return bhttp::verb::post;
-    case method::put: return bhttp::verb::put;
-    case method::del: return bhttp::verb::delete_;
-    case method::other: break;
-  }
-  return bhttp::verb::unknown;
-}
 
 // Headers that describe one connection, not the message (RFC 9110 7.6.1),
 // and those the server sets itself.
@@ -243,7 +233,7 @@ void upstream::send(method verb, std::string target, std::string content_type,
                     std::string body,
                     std::function<void(expected<response>)> done) {
   auto p = std::make_shared<pending>();
-  p->req = bhttp::request<bhttp::string_body>{verb_of(verb), target, 11};
+  p->req = bhttp::request<bhttp::string_body>{to_beast(verb), target, 11};
   p->req.set(bhttp::field::host, impl_->where());
   if (!content_type.empty())
     p->req.set(bhttp::field::content_type, content_type);

@@ -4,6 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/smoke.sh"
 source "$(dirname "$0")/lib/vector_api_checks.sh"
+source "$(dirname "$0")/lib/storage_api_checks.sh"
 
 start_service storaged --data-dir "$SMOKE_DIR/data"
 start_service vectord --storaged-url "http://127.0.0.1:$PORT_storaged"
@@ -13,13 +14,7 @@ base=http://127.0.0.1:$PORT_gateway
 
 check "health" 200 "$(http_status GET "$base/health")"
 check_vector_api "$base/v1"
-check "storage put" 200 \
-  "$(http_status PUT "$base/v1/storage/put/notes/a.txt" --data-binary hi)"
-check "storage get" hi "$(curl -s "$base/v1/storage/get/notes/a.txt")"
-check "storage list" '["notes/a.txt"]' \
-  "$(curl -s "$base/v1/storage/list?prefix=notes/" | jq -c .keys)"
-check "storage 404 passes through" not_found \
-  "$(curl -s "$base/v1/storage/get/nope" | jq -r .code)"
+check_storage_api "$base/v1"
 check "unknown route" 404 "$(http_status GET "$base/v2/x")"
 
 # vectord down: the gateway answers 502 with a JSON error, at once.

@@ -4,6 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/smoke.sh"
 source "$(dirname "$0")/lib/vector_api_checks.sh"
+source "$(dirname "$0")/lib/storage_api_checks.sh"
 
 start_service lakehouse --data-dir "$SMOKE_DIR/data"
 base=http://127.0.0.1:$PORT_lakehouse
@@ -12,11 +13,7 @@ check "health" 200 "$(http_status GET "$base/health")"
 check "ready" 200 "$(http_status GET "$base/ready")"
 check_vector_api "$base/v1"
 
-check "storage put" 200 \
-  "$(http_status PUT "$base/v1/storage/put/notes/a.txt" --data-binary hi)"
-check "storage get" hi "$(curl -s "$base/v1/storage/get/notes/a.txt")"
-check "storage list" '["notes/a.txt"]' \
-  "$(curl -s "$base/v1/storage/list?prefix=notes/" | jq -c .keys)"
+check_storage_api "$base/v1"
 check "unprefixed route is 404" 404 "$(http_status GET "$base/vectors/index")"
 
 kill -TERM "$PID_lakehouse"
