@@ -4,19 +4,15 @@
 #include <spdlog/spdlog.h>
 
 #include "config/command_line.hpp"
-#include "config/log.hpp"
-#include "config/signals.hpp"
 #include "http/gateway_routes.hpp"
 #include "http/health_routes.hpp"
 #include "http/serve.hpp"
 
 int main(int argc, char** argv) {
-  lh::block_stop_signals();
-  auto cli = lh::parse_command_line(argc, argv, lh::role::gateway);
+  auto cli = lh::start_process(argc, argv, lh::role::gateway);
   if (!cli.loaded)
     return cli.exit_code;
   auto& cfg = *cli.loaded;
-  lh::setup_logging(cfg.log_level);
   auto vectord = lh::http::parse_upstream_url(cfg.gateway.vectord_url);
   auto storaged = lh::http::parse_upstream_url(cfg.gateway.storaged_url);
   for (auto* u : {&vectord, &storaged})

@@ -8,19 +8,15 @@
 #include "actors/service_parts.hpp"
 #include "actors/store_bridge.hpp"
 #include "config/command_line.hpp"
-#include "config/log.hpp"
-#include "config/signals.hpp"
 #include "http/health_routes.hpp"
 #include "http/serve.hpp"
 #include "http/storage_routes.hpp"
 
 int main(int argc, char** argv) {
-  lh::block_stop_signals();
-  auto cli = lh::parse_command_line(argc, argv, lh::role::storaged);
+  auto cli = lh::start_process(argc, argv, lh::role::storaged);
   if (!cli.loaded)
     return cli.exit_code;
   auto& cfg = *cli.loaded;
-  lh::setup_logging(cfg.log_level);
   caf::actor_system_config system_cfg;
   lh::add_error_renderer(system_cfg);
   caf::actor_system sys{system_cfg};

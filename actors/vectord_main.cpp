@@ -8,19 +8,15 @@
 #include "actors/service_parts.hpp"
 #include "actors/registry_bridge.hpp"
 #include "config/command_line.hpp"
-#include "config/log.hpp"
-#include "config/signals.hpp"
 #include "http/health_routes.hpp"
 #include "http/serve.hpp"
 #include "http/vector_routes.hpp"
 
 int main(int argc, char** argv) {
-  lh::block_stop_signals();
-  auto cli = lh::parse_command_line(argc, argv, lh::role::vectord);
+  auto cli = lh::start_process(argc, argv, lh::role::vectord);
   if (!cli.loaded)
     return cli.exit_code;
   auto& cfg = *cli.loaded;
-  lh::setup_logging(cfg.log_level);
   caf::actor_system_config system_cfg;
   lh::add_error_renderer(system_cfg);
   caf::actor_system sys{system_cfg};

@@ -4,6 +4,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "config/log.hpp"
+#include "config/signals.hpp"
+
 namespace lh {
 
 command_line parse_command_line(int argc, char** argv, role r) {
@@ -72,6 +75,14 @@ command_line parse_command_line(int argc, char** argv, role r) {
     return command_line{std::nullopt, 2};
   }
   return command_line{std::move(s), 0};
+}
+
+command_line start_process(int argc, char** argv, role r) {
+  block_stop_signals();
+  auto cli = parse_command_line(argc, argv, r);
+  if (cli.loaded)
+    setup_logging(cli.loaded->log_level);
+  return cli;
 }
 
 } // namespace lh

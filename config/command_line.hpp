@@ -20,4 +20,8 @@ struct command_line {
 /// failure prints the reason to stderr and returns exit code 2.
 command_line parse_command_line(int argc, char** argv, role r);
 
+/// The first steps of every main: block the stop signals (before any
+/// thread starts), parse the command line, set up logging.
+command_line start_process(int argc, char** argv, role r);
+
 } // namespace lh
