@@ -1,0 +1,116 @@
+#include "actors/remote_store_actor.hpp"
+
+#include <caf/actor_system.hpp>
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
+
+#include "actors/caf_error.hpp"
+#include "actors/store_actor.hpp"
+#include "storage/key_rules.hpp"
+
+namespace lh {
+
+error error_from_storaged(unsigned status, const std::string& body) {
+  // The message is the body's "error" text when there is one.
+  std::string message = "storaged answered " + std::to_string(status);
+  simdjson::dom::parser parser;
+  std::string_view text;
+  if (parser.parse(body).get_object()["error"].get(text) == simdjson::SUCCESS)
+    message += ": " + std::string{text};
+  switch (status) {
+    case 400: return make_error(ec::invalid_argument, message);
+    case 404: return make_error(ec::not_found, message);
+    case 413: return make_error(ec::payload_too_large, message);
+    case 503: return make_error(ec::unavailable, message);
+    default:
+      return make_error(status >= 500 ? ec::storage_failure : ec::internal,
+                        message);
+  }
+}
+
+namespace {
+
+// One call to storaged; an HTTP error or a transport failure is an error.
+expected<http::response> call(remote_store_state& st, http::method verb,
+                              const std::string& target, std::string body = {}) {
+  auto r = st.client->send(verb, target, std::move(body));
+  if (!r) {
+    spdlog::warn("remote store: {}", r.error().message);
+    return r.error(); // unavailable or timeout: the client names the host
+  }
+  if (r->status != 200)
+    return error_from_storaged(r->status, r->body);
+  return r;
+}
+
+expected<std::vector<std::string>> parse_keys(const std::string& body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::array keys;
+  if (parser.parse(body)["keys"].get(keys))
+    return make_error(ec::corrupt_data, "storaged list answer has no keys");
+  std::vector<std::string> out;
+  for (auto k : keys) {
+    std::string_view s;
+    if (k.get(s))
+      return make_error(ec::corrupt_data, "storaged listed a non-string key");
+    out.emplace_back(s);
+  }
+  return out;
+}
+
+} // namespace
+
+store_actor::behavior_type
+remote_store_actor(store_actor::stateful_pointer<remote_store_state> self,
+                   std::string host, uint16_t port,
+                   std::chrono::milliseconds timeout) {
+  self->state.client.emplace(std::move(host), port, timeout);
+  auto path = [](std::string_view route, const std::string& key) {
+    return "/storage/" + std::string{route} + "/" + percent_encode(key);
+  };
+  return {
+    [=](put_atom, const std::string& key,
+        const bytes_message& value) -> caf::result<ok_atom> {
+      auto r = call(self->state, http::method::put, path("put", key),
+                    value.take());
+      if (!r)
+        return to_caf(r.error());
+      return ok_atom::value;
+    },
+    [=](get_atom, const std::string& key) -> caf::result<bytes_message> {
+      auto r = call(self->state, http::method::get, path("get", key));
+      if (!r)
+        return to_caf(r.error());
+      return bytes_message::wrap(std::move(r->body));
+    },
+    [=](delete_atom, const std::string& key) -> caf::result<ok_atom> {
+      auto r = call(self->state, http::method::del, path("delete", key));
+      if (!r)
+        return to_caf(r.error());
+      return ok_atom::value;
+    },
+    [=](list_atom,
+        const std::string& prefix) -> caf::result<std::vector<std::string>> {
+      auto r = call(self->state, http::method::get,
+                    "/storage/list?prefix=" + percent_encode(prefix));
+      if (!r)
+        return to_caf(r.error());
+      auto keys = parse_keys(r->body);
+      if (!keys)
+        return to_caf(keys.error());
+      return std::move(*keys);
+    },
+  };
+}
+
+store_actor spawn_remote_store(caf::actor_system& sys, const std::string& host,
+                               uint16_t port, std::chrono::milliseconds timeout,
+                               size_t workers) {
+  std::vector<store_actor> handles;
+  for (size_t i = 0; i < std::max<size_t>(1, workers); ++i)
+    handles.push_back(
+      sys.spawn<caf::detached>(remote_store_actor, host, port, timeout));
+  return sys.spawn(store_pool_actor, std::move(handles));
+}
+
+} // namespace lh
