@@ -1,0 +1,68 @@
+#include "storage/save_scheduler.hpp"
+
+namespace lh {
+
+std::optional<save_scheduler::action>
+save_scheduler::start(const std::string& name, entry& e) {
+  if (e.in_flight || e.waiting_retry || !e.wanted)
+    return std::nullopt;
+  auto what = *e.wanted;
+  e.wanted.reset();
+  e.in_flight = true;
+  e.current = what;
+  return action{what, name};
+}
+
+std::optional<save_scheduler::action>
+save_scheduler::changed(const std::string& name) {
+  auto& e = entries_[name];
+  e.wanted = kind::save; // also replaces a pending delete: it was re-created
+  return start(name, e);
+}
+
+std::optional<save_scheduler::action>
+save_scheduler::dropped(const std::string& name) {
+  auto& e = entries_[name];
+  e.wanted = kind::remove; // a pending save is dropped with the index
+  return start(name, e);
+}
+
+std::optional<save_scheduler::action>
+save_scheduler::finished(const std::string& name, bool ok) {
+  auto it = entries_.find(name);
+  if (it == entries_.end())
+    return std::nullopt;
+  auto& e = it->second;
+  e.in_flight = false;
+  if (!ok) {
+    // Redo what failed, unless something newer is wanted already.
+    if (!e.wanted)
+      e.wanted = e.current;
+    ++e.failures;
+    e.waiting_retry = true;
+    return std::nullopt; // the caller calls retry() after its backoff
+  }
+  e.failures = 0;
+  if (!e.wanted) {
+    entries_.erase(it);
+    return std::nullopt;
+  }
+  return start(name, e);
+}
+
+std::optional<save_scheduler::action>
+save_scheduler::retry(const std::string& name) {
+  auto it = entries_.find(name);
+  if (it == entries_.end() || !it->second.waiting_retry)
+    return std::nullopt;
+  auto& e = it->second;
+  e.waiting_retry = false;
+  return start(name, e);
+}
+
+uint32_t save_scheduler::failures(const std::string& name) const {
+  auto it = entries_.find(name);
+  return it == entries_.end() ? 0 : it->second.failures;
+}
+
+} // namespace lh

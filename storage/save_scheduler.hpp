@@ -1,0 +1,60 @@
+// When to save or delete each index's blob, as pure logic: at most one
+// store call per index in flight; change notices that arrive meanwhile
+// collapse into ONE more save of the newest state; a drop turns into a
+// delete that runs after any save in flight, so that save cannot bring the
+// blob back. Used by the persistence actor; tested without actors.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace lh {
+
+class save_scheduler {
+public:
+  enum class kind { save, remove };
+
+  struct action {
+    kind what;
+    std::string name;
+    bool operator==(const action&) const = default;
+  };
+
+  /// The index changed (created or mutated): a save to start now, or
+  /// nothing when a call for it is in flight (it will follow).
+  std::optional<action> changed(const std::string& name);
+
+  /// The index was dropped: a delete to start now, or nothing when a call
+  /// is in flight (the delete follows it, and no save will).
+  std::optional<action> dropped(const std::string& name);
+
+  /// The call in flight for `name` ended. On failure the same call is
+  /// wanted again: the caller retries it after a backoff through
+  /// retry(name). Returns the next call to start now, if any.
+  std::optional<action> finished(const std::string& name, bool ok);
+
+  /// After a failure's backoff: the call to start now (the newest wanted
+  /// one: a save, or a delete when the index was dropped meanwhile).
+  std::optional<action> retry(const std::string& name);
+
+  /// Consecutive failures of `name` (for backoff and /ready detail).
+  uint32_t failures(const std::string& name) const;
+
+  bool idle() const { return entries_.empty(); }
+
+private:
+  struct entry {
+    bool in_flight = false;
+    bool waiting_retry = false;
+    kind current = kind::save;  // the call in flight
+    std::optional<kind> wanted; // what must happen after the call in flight
+    uint32_t failures = 0;
+  };
+  std::optional<action> start(const std::string& name, entry& e);
+
+  std::map<std::string, entry> entries_;
+};
+
+} // namespace lh
