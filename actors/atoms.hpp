@@ -13,5 +13,8 @@ using caf::ok_atom;
 using caf::put_atom;
 using list_atom = caf::atom_constant<caf::atom("list")>;
 using create_atom = caf::atom_constant<caf::atom("create")>;
+using changed_atom = caf::atom_constant<caf::atom("changed")>;
+using dropped_atom = caf::atom_constant<caf::atom("dropped")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
 
 } // namespace lh

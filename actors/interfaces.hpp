@@ -33,4 +33,12 @@ using registry_actor = caf::typed_actor<
   caf::replies_to<delete_atom, std::string>::with<ok_atom>,
   caf::replies_to<add_atom, std::string, batch_message>::with<add_result>>;
 
+/// Saves each index as ONE LHV1 blob into a store, coalescing notices
+/// (storage/save_scheduler). retry_atom is its own backoff timer.
+using persistence_actor = caf::typed_actor<
+  caf::reacts_to<changed_atom, std::string>,
+  caf::reacts_to<dropped_atom, std::string>,
+  caf::reacts_to<retry_atom, std::string>,
+  caf::replies_to<get_atom>::with<persistence_status>>;
+
 } // namespace lh

@@ -2,6 +2,7 @@
 // Used by actors/interfaces.hpp and every actor that sends them.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -23,6 +24,12 @@ struct bytes_message {
   std::string take() const { return data ? std::move(*data) : std::string{}; }
 };
 
+/// What the persistence actor reports for /ready: indexes whose last save
+/// or delete failed, with the error.
+struct persistence_status {
+  std::map<std::string, std::string> failing;
+};
+
 /// A batch moved to the index actor without copying its vectors.
 struct batch_message {
   std::shared_ptr<add_batch> batch;
@@ -36,3 +43,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::batch_message)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::index_params)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::index_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::add_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::persistence_status)

@@ -208,4 +208,18 @@ vector_index::search(std::span<const float> query, size_t k,
   return hits;
 }
 
+index_snapshot vector_index::snapshot() const {
+  std::shared_lock guard{lock_};
+  index_snapshot out;
+  out.params = params_;
+  // Labels past the graph's count were allocated by a batch whose vectors
+  // never went in (a failed grow): they are not part of the index.
+  auto n = graph_.element_count();
+  out.ids.assign(ids_.begin(), ids_.begin() + static_cast<std::ptrdiff_t>(n));
+  out.metadata.assign(metadata_.begin(),
+                      metadata_.begin() + static_cast<std::ptrdiff_t>(n));
+  out.graph = graph_.serialize();
+  return out;
+}
+
 } // namespace lh

@@ -77,6 +77,15 @@ struct search_hit {
   std::string metadata; // raw JSON, "" = none
 };
 
+/// A consistent copy of an index for saving: taken under the shared lock,
+/// so searches go on meanwhile and no insert is half seen.
+struct index_snapshot {
+  index_params params;
+  std::vector<std::string> ids;      // by label
+  std::vector<std::string> metadata; // by label
+  std::string graph;                 // hnswlib saveIndex bytes
+};
+
 struct index_info {
   index_params params;
   size_t length = 0;
@@ -101,6 +110,9 @@ public:
   expected<std::vector<search_hit>> search(std::span<const float> query,
                                            size_t k,
                                            std::optional<size_t> ef) const;
+
+  /// A consistent copy for the persistence actor (see index_snapshot).
+  index_snapshot snapshot() const;
 
   /// Items per exclusive-lock chunk of add().
   static constexpr size_t chunk_items = 128;

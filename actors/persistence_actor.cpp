@@ -1,0 +1,97 @@
+#include "actors/persistence_actor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "actors/caf_error.hpp"
+#include "storage/lhv1.hpp"
+
+namespace lh {
+
+std::chrono::milliseconds retry_backoff(uint32_t failures) {
+  auto shift = std::min<uint32_t>(failures > 0 ? failures - 1 : 0, 7);
+  return std::min(std::chrono::milliseconds{100 << shift},
+                  std::chrono::milliseconds{10'000});
+}
+
+namespace {
+
+using self_pointer = persistence_actor::stateful_pointer<persistence_state>;
+
+void start(self_pointer self, const save_scheduler::action& act);
+
+// A store call for `name` ended; start what follows, or back off.
+void done(self_pointer self, const std::string& name, const error* err) {
+  auto& st = self->state;
+  if (err != nullptr) {
+    st.failing[name] = err->message;
+    auto failures = st.schedule.failures(name) + 1;
+    spdlog::warn("persistence: saving '{}' failed ({}), retry {} in {} ms",
+                 name, err->message, failures,
+                 retry_backoff(failures).count());
+  } else {
+    st.failing.erase(name);
+  }
+  auto next = st.schedule.finished(name, err == nullptr);
+  if (err != nullptr)
+    self->delayed_send(self, retry_backoff(st.schedule.failures(name)),
+                       retry_atom::value, name);
+  if (next)
+    start(self, *next);
+}
+
+void start(self_pointer self, const save_scheduler::action& act) {
+  auto& st = self->state;
+  auto name = act.name;
+  auto on_error = [self, name](caf::error& e) {
+    auto err = from_caf(e);
+    done(self, name, &err);
+  };
+  if (act.what == save_scheduler::kind::remove) {
+    self->request(st.store, st.timeout, delete_atom::value, lhv1::key_of(name))
+      .then([self, name](ok_atom) { done(self, name, nullptr); },
+            [self, name, on_error](caf::error& e) mutable {
+              // Already gone is what a delete wants.
+              if (from_caf(e).code == ec::not_found)
+                return done(self, name, nullptr);
+              on_error(e);
+            });
+    return;
+  }
+  auto idx = st.table->find(name);
+  if (!idx) // dropped meanwhile: its drop notice follows with the delete
+    return done(self, name, nullptr);
+  auto snap = idx->snapshot();
+  auto blob = lhv1::encode(snap.params, snap.ids, snap.metadata, snap.graph);
+  std::string{}.swap(snap.graph); // the blob holds the graph now
+  self->request(st.store, st.timeout, put_atom::value, lhv1::key_of(name),
+                bytes_message::wrap(std::move(blob)))
+    .then([self, name](ok_atom) { done(self, name, nullptr); }, on_error);
+}
+
+} // namespace
+
+persistence_actor::behavior_type
+persistence(persistence_actor::stateful_pointer<persistence_state> self,
+            store_actor store, std::shared_ptr<index_table> table,
+            std::chrono::milliseconds timeout) {
+  self->state.store = std::move(store);
+  self->state.table = std::move(table);
+  self->state.timeout = timeout;
+  return {
+    [self](changed_atom, const std::string& name) {
+      if (auto act = self->state.schedule.changed(name))
+        start(self, *act);
+    },
+    [self](dropped_atom, const std::string& name) {
+      if (auto act = self->state.schedule.dropped(name))
+        start(self, *act);
+    },
+    [self](retry_atom, const std::string& name) {
+      if (auto act = self->state.schedule.retry(name))
+        start(self, *act);
+    },
+    [self](get_atom) { return persistence_status{self->state.failing}; },
+  };
+}
+
+} // namespace lh
