@@ -14,6 +14,12 @@
 
 namespace lh {
 
+/// An on_error for ask() that hands the error to an expected<T> callback.
+template <class Callback>
+std::function<void(error)> forward_error(Callback done) {
+  return [done = std::move(done)](error err) { done(std::move(err)); };
+}
+
 /// Sends `xs...` to `dest`; `on_reply` gets the reply values, `on_error`
 /// gets a timeout, a dead actor or the error the actor answered with.
 template <class Handle, class OnReply, class... Ts>

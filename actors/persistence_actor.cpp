@@ -62,7 +62,6 @@ void start(self_pointer self, const save_scheduler::action& act) {
     return done(self, name, nullptr);
   auto snap = idx->snapshot();
   auto blob = lhv1::encode(snap.params, snap.ids, snap.metadata, snap.graph);
-  std::string{}.swap(snap.graph); // the blob holds the graph now
   self->request(st.store, st.timeout, put_atom::value, lhv1::key_of(name),
                 bytes_message::wrap(std::move(blob)))
     .then([self, name](ok_atom) { done(self, name, nullptr); }, on_error);

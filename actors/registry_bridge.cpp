@@ -17,14 +17,14 @@ public:
     ask(
       sys_, registry_, timeout_,
       [done](const index_info& info) { done(info); },
-      [done](error err) { done(std::move(err)); }, create_atom::value,
+      forward_error(done), create_atom::value,
       std::move(params));
   }
 
   void drop(std::string name, callback<void> done) override {
     ask(
       sys_, registry_, timeout_, [done](ok_atom) { done({}); },
-      [done](error err) { done(std::move(err)); }, delete_atom::value,
+      forward_error(done), delete_atom::value,
       std::move(name));
   }
 

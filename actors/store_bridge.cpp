@@ -14,20 +14,21 @@ public:
   }
 
   void put(std::string key, std::string value, callback<void> done) override {
-    ask(sys_, store_, timeout_, [done](ok_atom) { done({}); }, failed(done),
-        put_atom::value, std::move(key), bytes_message::wrap(std::move(value)));
+    ask(sys_, store_, timeout_, [done](ok_atom) { done({}); },
+        forward_error(done), put_atom::value, std::move(key),
+        bytes_message::wrap(std::move(value)));
   }
 
   void get(std::string key, callback<std::string> done) override {
     ask(
       sys_, store_, timeout_,
-      [done](const bytes_message& value) { done(value.take()); }, failed(done),
-      get_atom::value, std::move(key));
+      [done](const bytes_message& value) { done(value.take()); },
+      forward_error(done), get_atom::value, std::move(key));
   }
 
   void remove(std::string key, callback<void> done) override {
-    ask(sys_, store_, timeout_, [done](ok_atom) { done({}); }, failed(done),
-        delete_atom::value, std::move(key));
+    ask(sys_, store_, timeout_, [done](ok_atom) { done({}); },
+        forward_error(done), delete_atom::value, std::move(key));
   }
 
   void list(std::string prefix,
@@ -35,15 +36,10 @@ public:
     ask(
       sys_, store_, timeout_,
       [done](std::vector<std::string>& keys) { done(std::move(keys)); },
-      failed(done), list_atom::value, std::move(prefix));
+      forward_error(done), list_atom::value, std::move(prefix));
   }
 
 private:
-  template <class T>
-  static std::function<void(error)> failed(const callback<T>& done) {
-    return [done](error err) { done(std::move(err)); };
-  }
-
   caf::actor_system& sys_;
   store_actor store_;
   std::chrono::milliseconds timeout_;

@@ -50,13 +50,17 @@ public:
     out = *node->value<std::string>();
   }
 
+  /// Marks a key as read elsewhere (a section read by its own reader).
+  void known(std::string_view key) { known_.emplace(key); }
+
   void reject_unknown() {
     for (auto& [key, node] : table_) {
       if (failed())
         return;
       if (!known_.contains(std::string{key.str()}))
-        fail(ec::config_error, "unknown key '" + qualified(key.str()) + "' in "
-                                 + source_);
+        fail(ec::config_error, std::string{node.is_table() ? "unknown section '"
+                                                           : "unknown key '"}
+                                 + qualified(key.str()) + "' in " + source_);
     }
   }
 
@@ -103,6 +107,7 @@ expected<settings> parse_settings(std::string_view toml_text,
   top.integer("request_timeout_ms", s.request_timeout_ms, 1, max_u32);
   std::optional<error> section_error;
   auto read_section = [&](std::string_view name, auto&& read) {
+    top.known(name);
     if (section_error)
       return;
     auto node = root.get(name);
@@ -142,23 +147,9 @@ expected<settings> parse_settings(std::string_view toml_text,
   });
   if (section_error)
     return *section_error;
-  // Top-level scalars: anything but the three sections and known keys.
-  for (auto& [key, node] : root) {
-    std::string_view k = key.str();
-    if (node.is_table() || top.failed())
-      continue;
-    if (k != "log_level" && k != "io_threads" && k != "request_timeout_ms")
-      return make_error(ec::config_error, "unknown key '" + std::string{k}
-                                            + "' in " + std::string{source});
-  }
+  top.reject_unknown();
   if (top.failed())
     return *top.err();
-  for (auto& [key, node] : root) {
-    std::string_view k = key.str();
-    if (node.is_table() && k != "storaged" && k != "vectord" && k != "gateway")
-      return make_error(ec::config_error, "unknown section '" + std::string{k}
-                                            + "' in " + std::string{source});
-  }
   s.config_path = std::string{source};
   if (auto ok = validate(s); !ok)
     return ok.error();

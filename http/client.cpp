@@ -6,7 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "http/beast_verb.hpp"
+#include "http/beast_convert.hpp"
 
 namespace lh::http {
 
@@ -61,14 +61,9 @@ struct blocking_client::impl {
     if (!done || result)
       return result;
     auto& res = parser->get();
-    out.status = res.result_int();
-    out.content_type = std::string{res[bhttp::field::content_type]};
-    out.body = std::move(res.body());
-    out.headers.clear();
-    for (auto& field : res)
-      out.headers.emplace_back(std::string{field.name_string()},
-                               std::string{field.value()});
-    if (!res.keep_alive())
+    bool keep_alive = res.keep_alive();
+    out = from_beast(res, [](std::string_view) { return true; });
+    if (!keep_alive)
       stream.reset();
     return {};
   }

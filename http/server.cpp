@@ -13,7 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
-#include "http/beast_verb.hpp"
+#include "http/beast_convert.hpp"
 #include "http/error_response.hpp"
 
 namespace lh::http {

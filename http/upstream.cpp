@@ -8,7 +8,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "http/beast_verb.hpp"
+#include "http/beast_convert.hpp"
 
 namespace lh::http {
 
@@ -148,14 +148,7 @@ struct upstream::impl {
             if (ec)
               return broken(c, p, ec);
             auto& res = parser->get();
-            response out;
-            out.status = res.result_int();
-            out.content_type = std::string{res[bhttp::field::content_type]};
-            for (auto& field : res)
-              if (passes_through(field.name_string()))
-                out.headers.emplace_back(std::string{field.name_string()},
-                                         std::string{field.value()});
-            out.body = std::move(res.body());
+            auto out = from_beast(res, passes_through);
             if (res.keep_alive()) {
               c->stream.expires_never();
               c->reused = true;

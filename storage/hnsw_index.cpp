@@ -31,20 +31,35 @@ bool parse_metric(std::string_view text, metric& out) {
   return true;
 }
 
+namespace {
+
+std::unique_ptr<hnswlib::SpaceInterface<float>> make_space(const hnsw_params& p) {
+  if (p.space == metric::l2)
+    return std::make_unique<hnswlib::L2Space>(p.dimension);
+  return std::make_unique<hnswlib::InnerProductSpace>(p.dimension);
+}
+
+} // namespace
+
 struct hnsw_index::impl {
   std::unique_ptr<hnswlib::SpaceInterface<float>> space;
   std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph;
 };
 
-hnsw_index::hnsw_index(const hnsw_params& params, size_t capacity)
-  : params_(params), impl_(std::make_unique<impl>()) {
-  if (params.space == metric::l2)
-    impl_->space = std::make_unique<hnswlib::L2Space>(params.dimension);
-  else
-    impl_->space = std::make_unique<hnswlib::InnerProductSpace>(params.dimension);
-  impl_->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(
-    impl_->space.get(), std::max<size_t>(capacity, 1), params.m,
+// An empty graph for `params` with room for `capacity` elements. Throws
+// what hnswlib throws when it cannot allocate.
+std::unique_ptr<hnsw_index::impl> hnsw_index::make_impl(const hnsw_params& params,
+                                                        size_t capacity) {
+  auto d = std::make_unique<impl>();
+  d->space = make_space(params);
+  d->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(
+    d->space.get(), std::max<size_t>(capacity, 1), params.m,
     params.ef_construction, params.seed);
+  return d;
+}
+
+hnsw_index::hnsw_index(const hnsw_params& params, size_t capacity)
+  : params_(params), impl_(make_impl(params, capacity)) {
 }
 
 hnsw_index::hnsw_index(const hnsw_params& params, std::unique_ptr<impl> d)
@@ -89,6 +104,14 @@ private:
   size_t pos_ = 0;
 };
 
+// Bytes of element i's upper-level link lists (0 when it has none).
+unsigned int upper_links_bytes(const graph_type& g, size_t i) {
+  auto levels = g.element_levels_[i];
+  return levels > 0 ? static_cast<unsigned int>(g.size_links_per_element_
+                                                * static_cast<size_t>(levels))
+                    : 0;
+}
+
 error corrupt(const std::string& what) {
   return make_error(ec::corrupt_data, "graph bytes are corrupt: " + what);
 }
@@ -100,10 +123,7 @@ std::string hnsw_index::serialize() const {
   auto& g = *impl_->graph;
   size_t links_bytes = 0;
   for (size_t i = 0; i < g.cur_element_count; ++i)
-    links_bytes += sizeof(unsigned int)
-                   + (g.element_levels_[i] > 0
-                        ? g.size_links_per_element_ * g.element_levels_[i]
-                        : 0);
+    links_bytes += sizeof(unsigned int) + upper_links_bytes(g, i);
   std::string out;
   out.reserve(128 + g.cur_element_count * g.size_data_per_element_
               + links_bytes);
@@ -123,9 +143,7 @@ std::string hnsw_index::serialize() const {
   out.append(g.data_level0_memory_,
              g.cur_element_count * g.size_data_per_element_);
   for (size_t i = 0; i < g.cur_element_count; ++i) {
-    unsigned int size = g.element_levels_[i] > 0
-                          ? g.size_links_per_element_ * g.element_levels_[i]
-                          : 0;
+    auto size = upper_links_bytes(g, i);
     put_pod(out, size);
     if (size)
       out.append(g.linkLists_[i], size);
@@ -149,20 +167,13 @@ hnsw_index::deserialize(const hnsw_params& params, std::string_view bytes) {
     return corrupt("the header is truncated");
   // A fresh graph with the envelope's parameters tells what the layout
   // must be; the saved header has to agree with it.
-  auto d = std::make_unique<impl>();
-  if (params.space == metric::l2)
-    d->space = std::make_unique<hnswlib::L2Space>(params.dimension);
-  else
-    d->space = std::make_unique<hnswlib::InnerProductSpace>(params.dimension);
   if (count > bytes.size() / std::max<size_t>(size_per_element, 1))
     return corrupt("element count " + std::to_string(count)
                    + " does not fit in " + std::to_string(bytes.size())
                    + " bytes");
+  std::unique_ptr<impl> d;
   try {
-    d->graph = std::make_unique<graph_type>(d->space.get(),
-                                            std::max<size_t>(count, 1),
-                                            params.m, params.ef_construction,
-                                            100);
+    d = make_impl(params, count);
   } catch (const std::exception& e) {
     return make_error(ec::internal,
                       std::string{"cannot allocate the graph: "} + e.what());

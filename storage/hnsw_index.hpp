@@ -86,6 +86,8 @@ public:
 
 private:
   hnsw_index(const hnsw_params& params, std::unique_ptr<impl> d);
+  static std::unique_ptr<impl> make_impl(const hnsw_params& params,
+                                         size_t capacity);
 
   hnsw_params params_;
   std::unique_ptr<impl> impl_;
