@@ -60,8 +60,7 @@ void start(self_pointer self, const save_scheduler::action& act) {
   auto idx = st.table->find(name);
   if (!idx) // dropped meanwhile: its drop notice follows with the delete
     return done(self, name, nullptr);
-  auto snap = idx->snapshot();
-  auto blob = lhv1::encode(snap.params, snap.ids, snap.metadata, snap.graph);
+  auto blob = lhv1::encode_index(*idx);
   self->request(st.store, st.timeout, put_atom::value, lhv1::key_of(name),
                 bytes_message::wrap(std::move(blob)))
     .then([self, name](ok_atom) { done(self, name, nullptr); }, on_error);

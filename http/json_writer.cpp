@@ -33,7 +33,7 @@ std::string quoted(std::string_view text) {
   return out;
 }
 
-std::string string_array(const std::vector<std::string>& items) {
+std::string string_array(std::span<const std::string> items) {
   std::string out = "[";
   for (size_t i = 0; i < items.size(); ++i) {
     if (i > 0)

@@ -4,7 +4,7 @@
 
 #include <string>
 #include <string_view>
-#include <vector>
+#include <span>
 
 namespace lh::json {
 
@@ -15,6 +15,6 @@ void append_quoted(std::string& out, std::string_view text);
 std::string quoted(std::string_view text);
 
 /// A JSON array of strings.
-std::string string_array(const std::vector<std::string>& items);
+std::string string_array(std::span<const std::string> items);
 
 } // namespace lh::json

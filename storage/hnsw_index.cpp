@@ -118,15 +118,20 @@ error corrupt(const std::string& what) {
 
 } // namespace
 
-std::string hnsw_index::serialize() const {
+size_t hnsw_index::serialized_size() const {
+  auto& g = *impl_->graph;
+  size_t bytes = 4 * sizeof(size_t) + 2 * sizeof(size_t) + sizeof(g.maxlevel_)
+                 + sizeof(g.enterpoint_node_) + 3 * sizeof(size_t)
+                 + sizeof(g.mult_) + sizeof(g.ef_construction_)
+                 + g.cur_element_count * g.size_data_per_element_;
+  for (size_t i = 0; i < g.cur_element_count; ++i)
+    bytes += sizeof(unsigned int) + upper_links_bytes(g, i);
+  return bytes;
+}
+
+void hnsw_index::serialize_into(std::string& out) const {
   // The field order of HierarchicalNSW::saveIndex in hnswlib 0.6.2.
   auto& g = *impl_->graph;
-  size_t links_bytes = 0;
-  for (size_t i = 0; i < g.cur_element_count; ++i)
-    links_bytes += sizeof(unsigned int) + upper_links_bytes(g, i);
-  std::string out;
-  out.reserve(128 + g.cur_element_count * g.size_data_per_element_
-              + links_bytes);
   put_pod(out, g.offsetLevel0_);
   put_pod(out, g.max_elements_);
   put_pod(out, g.cur_element_count);
@@ -148,6 +153,12 @@ std::string hnsw_index::serialize() const {
     if (size)
       out.append(g.linkLists_[i], size);
   }
+}
+
+std::string hnsw_index::serialize() const {
+  std::string out;
+  out.reserve(serialized_size());
+  serialize_into(out);
   return out;
 }
 

@@ -62,6 +62,11 @@ public:
   /// add may run meanwhile.
   std::string serialize() const;
 
+  /// serialize()'s bytes appended to `out`, and their exact count: lets a
+  /// caller write the graph straight into a bigger blob without a copy.
+  void serialize_into(std::string& out) const;
+  size_t serialized_size() const;
+
   /// Rebuilds a graph from serialize()'s bytes. Every length, count, offset
   /// and neighbour id is checked against `params` and the byte count, so
   /// damaged bytes give ec::corrupt_data, never a crash. After loading, the

@@ -34,6 +34,8 @@ size_t element_bytes(const index_params& p) {
 // The envelope ends with this field: ,"envelope_crc32c":"xxxxxxxx"}
 constexpr std::string_view envelope_crc_prefix = ",\"envelope_crc32c\":\"";
 constexpr size_t envelope_crc_suffix_bytes = envelope_crc_prefix.size() + 10;
+// ... just after this one: ,"graph_crc32c":"xxxxxxxx"
+constexpr std::string_view graph_crc_prefix = ",\"graph_crc32c\":\"";
 
 std::string hex8(uint32_t v) {
   static constexpr char digits[] = "0123456789abcdef";
@@ -67,9 +69,14 @@ std::string key_of(std::string_view index_name) {
   return "_vectors/" + std::string{index_name} + ".lhv1";
 }
 
-std::string encode(const index_params& p, const std::vector<std::string>& ids,
-                   const std::vector<std::string>& metadata,
-                   std::string_view graph_bytes) {
+namespace {
+
+// The envelope with both checksums left as "00000000", to be patched once
+// the graph is written (see seal).
+std::string envelope_without_checksums(const index_params& p,
+                                       std::span<const std::string> ids,
+                                       std::span<const std::string> metadata,
+                                       size_t graph_bytes) {
   std::string env = "{\"version\":" + std::to_string(version);
   env += ",\"params\":{\"name\":";
   json::append_quoted(env, p.name);
@@ -84,21 +91,59 @@ std::string encode(const index_params& p, const std::vector<std::string>& ids,
   env += json::string_array(ids);
   env += ",\"metadata\":";
   env += json::string_array(metadata); // raw JSON kept as strings: exact
-  env += ",\"graph_bytes\":" + std::to_string(graph_bytes.size());
-  env += ",\"graph_crc32c\":" + std::to_string(crc32c(graph_bytes));
-  // The envelope's own checksum, over its text with these 8 digits zero.
+  env += ",\"graph_bytes\":" + std::to_string(graph_bytes);
+  env += graph_crc_prefix;
+  env += "00000000\"";
   env += envelope_crc_prefix;
   env += "00000000\"}";
-  auto crc_text = hex8(crc32c(env));
-  env.replace(env.size() - 10, 8, crc_text);
+  return env;
+}
+
+// Header and envelope, reserving room for the graph that follows.
+std::string start_blob(const std::string& env, size_t graph_bytes) {
   std::string blob;
-  blob.reserve(8 + env.size() + graph_bytes.size());
+  blob.reserve(8 + env.size() + graph_bytes);
   blob += magic;
   auto n = static_cast<uint32_t>(env.size());
   for (int shift = 24; shift >= 0; shift -= 8)
     blob += static_cast<char>((n >> shift) & 0xff);
   blob += env;
+  return blob;
+}
+
+// With the graph in place: patches the graph's checksum, then the
+// envelope's own (computed over the envelope with its 8 digits zero).
+void seal(std::string& blob, size_t env_size) {
+  auto env_end = 8 + env_size;
+  auto graph = std::string_view{blob}.substr(env_end);
+  auto graph_crc_at = env_end - envelope_crc_suffix_bytes - 9;
+  blob.replace(graph_crc_at, 8, hex8(crc32c(graph)));
+  auto env = std::string_view{blob}.substr(8, env_size);
+  blob.replace(env_end - 10, 8, hex8(crc32c(env)));
+}
+
+} // namespace
+
+std::string encode(const index_params& p, std::span<const std::string> ids,
+                   std::span<const std::string> metadata,
+                   std::string_view graph_bytes) {
+  auto env = envelope_without_checksums(p, ids, metadata, graph_bytes.size());
+  auto blob = start_blob(env, graph_bytes.size());
   blob += graph_bytes;
+  seal(blob, env.size());
+  return blob;
+}
+
+std::string encode_index(const vector_index& index) {
+  std::string blob;
+  index.read_for_save([&](const index_view& v) {
+    auto graph_bytes = v.graph.serialized_size();
+    auto env = envelope_without_checksums(v.params, v.ids, v.metadata,
+                                          graph_bytes);
+    blob = start_blob(env, graph_bytes);
+    v.graph.serialize_into(blob);
+    seal(blob, env.size());
+  });
   return blob;
 }
 
@@ -122,7 +167,8 @@ expected<decoded> decode(std::string_view blob) {
   if (auto e = parser.parse(blob.data() + 8, env_len).get(env))
     return corrupt(std::string{"envelope is not valid JSON: "}
                    + simdjson::error_message(e));
-  uint64_t ver = 0, count = 0, graph_bytes = 0, crc = 0;
+  uint64_t ver = 0, count = 0, graph_bytes = 0;
+  std::string_view crc;
   uint64_t dimension = 0, m = 0, ef_c = 0, ef_s = 0;
   std::string_view name, distance;
   simdjson::dom::element params;
@@ -170,7 +216,7 @@ expected<decoded> decode(std::string_view blob) {
   if (out.graph.size() != graph_bytes)
     return corrupt("graph has " + std::to_string(out.graph.size())
                    + " bytes, envelope says " + std::to_string(graph_bytes));
-  if (crc32c(out.graph) != crc)
+  if (hex8(crc32c(out.graph)) != crc)
     return corrupt("graph checksum mismatch");
   if (out.graph.size() < graph_header_bytes)
     return corrupt("graph header is truncated");
@@ -182,6 +228,25 @@ expected<decoded> decode(std::string_view blob) {
                    + std::to_string(p.dimension) + " and m "
                    + std::to_string(p.m));
   return out;
+}
+
+} // namespace lh::lhv1
+
+namespace lh::lhv1 {
+
+expected<std::shared_ptr<vector_index>> restore(std::string_view name,
+                                                std::string_view blob) {
+  auto d = decode(blob);
+  if (!d)
+    return d.error();
+  if (d->params.name != name)
+    return corrupt("it holds index '" + d->params.name + "', not '"
+                   + std::string{name} + "'");
+  auto graph = hnsw_index::deserialize(graph_params(d->params), d->graph);
+  if (!graph)
+    return graph.error();
+  return vector_index::restore(std::move(d->params), std::move(*graph),
+                               std::move(d->ids), std::move(d->metadata));
 }
 
 } // namespace lh::lhv1

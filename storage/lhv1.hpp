@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,9 +26,13 @@ std::string key_of(std::string_view index_name);
 /// Encodes a blob. ids[i] and metadata[i] belong to graph label i; the
 /// graph holds exactly ids.size() elements.
 std::string encode(const index_params& params,
-                   const std::vector<std::string>& ids,
-                   const std::vector<std::string>& metadata,
+                   std::span<const std::string> ids,
+                   std::span<const std::string> metadata,
                    std::string_view graph_bytes);
+
+/// Encodes a live index under its shared lock, writing the graph straight
+/// into the blob: memory during a save is the index plus one blob.
+std::string encode_index(const vector_index& index);
 
 struct decoded {
   index_params params;
@@ -39,5 +44,11 @@ struct decoded {
 /// Checks magic, lengths, envelope, counts and the graph checksum. Any
 /// damage is ec::corrupt_data naming what is wrong; never a crash.
 expected<decoded> decode(std::string_view blob);
+
+/// Decodes and rebuilds the index saved in `blob`, which must be the blob
+/// of index `name`. Any damage is ec::corrupt_data; never a crash, never a
+/// half-loaded index.
+expected<std::shared_ptr<vector_index>> restore(std::string_view name,
+                                                std::string_view blob);
 
 } // namespace lh::lhv1

@@ -117,11 +117,41 @@ expected<void> validate_query(const index_params& p, std::span<const float> q) {
   return check_vector(p, q.data(), "query: ");
 }
 
+hnsw_params graph_params(const index_params& p) {
+  return {p.dimension, p.space, p.m, p.ef_construction, 100};
+}
+
 vector_index::vector_index(index_params params)
   : params_(std::move(params)),
-    graph_(hnsw_params{params_.dimension, params_.space, params_.m,
-                       params_.ef_construction, 100},
-           1024) {
+    graph_(std::make_unique<hnsw_index>(graph_params(params_), 1024)) {
+}
+
+vector_index::vector_index(index_params params,
+                           std::unique_ptr<hnsw_index> graph)
+  : params_(std::move(params)), graph_(std::move(graph)) {
+}
+
+expected<std::shared_ptr<vector_index>>
+vector_index::restore(index_params params, std::unique_ptr<hnsw_index> graph,
+                      std::vector<std::string> ids,
+                      std::vector<std::string> metadata) {
+  auto corrupt = [&](const std::string& what) {
+    return make_error(ec::corrupt_data,
+                      "index '" + params.name + "': " + what);
+  };
+  if (!graph || graph->element_count() != ids.size()
+      || metadata.size() != ids.size())
+    return corrupt("ids, metadata and graph disagree on the item count");
+  std::shared_ptr<vector_index> idx{
+    new vector_index(std::move(params), std::move(graph))};
+  idx->label_of_.reserve(ids.size());
+  for (size_t label = 0; label < ids.size(); ++label)
+    if (!idx->label_of_.emplace(ids[label], label).second)
+      return corrupt("id '" + ids[label] + "' appears twice");
+  idx->ids_ = std::move(ids);
+  idx->metadata_ = std::move(metadata);
+  idx->length_.store(idx->graph_->element_count(), std::memory_order_relaxed);
+  return idx;
 }
 
 expected<add_result> vector_index::add(add_batch batch, worker_pool* pool) {
@@ -144,9 +174,9 @@ expected<add_result> vector_index::add(add_batch batch, worker_pool* pool) {
         metadata_.emplace_back();
       }
     }
-    if (ids_.size() > graph_.capacity()) {
-      auto grown = std::max(ids_.size(), graph_.capacity() * 2);
-      if (auto ok = graph_.reserve(grown); !ok)
+    if (ids_.size() > graph_->capacity()) {
+      auto grown = std::max(ids_.size(), graph_->capacity() * 2);
+      if (auto ok = graph_->reserve(grown); !ok)
         return ok.error(); // the new labels are unused: harmless
     }
   }
@@ -157,7 +187,7 @@ expected<add_result> vector_index::add(add_batch batch, worker_pool* pool) {
     std::unique_lock guard{lock_};
     auto insert = [&](size_t k) {
       auto i = begin + k;
-      auto ok = graph_.add(labels[i], batch.vectors.data() + i * dim);
+      auto ok = graph_->add(labels[i], batch.vectors.data() + i * dim);
       if (!ok) {
         std::lock_guard g{failure_mtx};
         failure = ok.error();
@@ -170,7 +200,7 @@ expected<add_result> vector_index::add(add_batch batch, worker_pool* pool) {
         insert(k);
     for (size_t i = begin; i < end; ++i)
       metadata_[labels[i]] = std::move(batch.metadata[i]);
-    length_.store(graph_.element_count(), std::memory_order_relaxed);
+    length_.store(graph_->element_count(), std::memory_order_relaxed);
     if (failure)
       return *failure;
   }
@@ -199,7 +229,7 @@ vector_index::search(std::span<const float> query, size_t k,
     q = normalized.data();
   }
   std::shared_lock guard{lock_};
-  auto found = graph_.search(q, k, beam);
+  auto found = graph_->search(q, k, beam);
   std::vector<search_hit> hits;
   hits.reserve(found.size());
   for (auto& nb : found)
@@ -208,18 +238,14 @@ vector_index::search(std::span<const float> query, size_t k,
   return hits;
 }
 
-index_snapshot vector_index::snapshot() const {
+void vector_index::read_for_save(
+  const std::function<void(const index_view&)>& fn) const {
   std::shared_lock guard{lock_};
-  index_snapshot out;
-  out.params = params_;
   // Labels past the graph's count were allocated by a batch whose vectors
   // never went in (a failed grow): they are not part of the index.
-  auto n = graph_.element_count();
-  out.ids.assign(ids_.begin(), ids_.begin() + static_cast<std::ptrdiff_t>(n));
-  out.metadata.assign(metadata_.begin(),
-                      metadata_.begin() + static_cast<std::ptrdiff_t>(n));
-  out.graph = graph_.serialize();
-  return out;
+  auto n = graph_->element_count();
+  fn(index_view{params_, std::span{ids_}.first(n),
+                std::span{metadata_}.first(n), *graph_});
 }
 
 } // namespace lh

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -44,6 +46,9 @@ struct index_limits {
   static constexpr size_t max_k = 1000;
 };
 
+/// The graph parameters of an index (a fixed seed: builds are repeatable).
+hnsw_params graph_params(const index_params& p);
+
 /// Names are [A-Za-z0-9_.-]{1,128}, and not "." or "..".
 expected<void> validate_index_name(std::string_view name);
 expected<void> validate_params(const index_params& p);
@@ -77,13 +82,14 @@ struct search_hit {
   std::string metadata; // raw JSON, "" = none
 };
 
-/// A consistent copy of an index for saving: taken under the shared lock,
-/// so searches go on meanwhile and no insert is half seen.
-struct index_snapshot {
-  index_params params;
-  std::vector<std::string> ids;      // by label
-  std::vector<std::string> metadata; // by label
-  std::string graph;                 // hnswlib saveIndex bytes
+/// An index as a save sees it: references into the live index, valid only
+/// inside vector_index::read_for_save's callback. ids[i] and metadata[i]
+/// belong to graph label i.
+struct index_view {
+  const index_params& params;
+  std::span<const std::string> ids;
+  std::span<const std::string> metadata;
+  const hnsw_index& graph;
 };
 
 struct index_info {
@@ -111,16 +117,27 @@ public:
                                            size_t k,
                                            std::optional<size_t> ef) const;
 
-  /// A consistent copy for the persistence actor (see index_snapshot).
-  index_snapshot snapshot() const;
+  /// Calls `fn` with a consistent view under the shared lock: searches go
+  /// on meanwhile, adds wait, and no add chunk is half seen. The
+  /// persistence path encodes straight from it, without a copy.
+  void read_for_save(const std::function<void(const index_view&)>& fn) const;
+
+  /// An index rebuilt from saved parts (LHV1 rehydration): ids[i] and
+  /// metadata[i] belong to graph label i. Ids must be unique and as many as
+  /// the graph's elements; otherwise ec::corrupt_data.
+  static expected<std::shared_ptr<vector_index>>
+  restore(index_params params, std::unique_ptr<hnsw_index> graph,
+          std::vector<std::string> ids, std::vector<std::string> metadata);
 
   /// Items per exclusive-lock chunk of add().
   static constexpr size_t chunk_items = 128;
 
 private:
+  vector_index(index_params params, std::unique_ptr<hnsw_index> graph);
+
   index_params params_;
   mutable rw_lock lock_;
-  hnsw_index graph_;
+  std::unique_ptr<hnsw_index> graph_;
   // Labels are dense: label i is ids_[i]. Guarded by lock_.
   std::unordered_map<std::string, uint64_t> label_of_;
   std::vector<std::string> ids_;

@@ -19,10 +19,6 @@ lh::index_params params() {
   return {"docs", dim, lh::metric::l2, 8, 50, 32};
 }
 
-lh::hnsw_params graph_params(const lh::index_params& p) {
-  return {p.dimension, p.space, p.m, p.ef_construction, 100};
-}
-
 struct sample {
   std::unique_ptr<lh::hnsw_index> graph;
   std::vector<std::string> ids;
@@ -32,7 +28,7 @@ struct sample {
 
 sample make_sample(size_t n) {
   sample s;
-  s.graph = std::make_unique<lh::hnsw_index>(graph_params(params()), n);
+  s.graph = std::make_unique<lh::hnsw_index>(lh::graph_params(params()), n);
   std::mt19937 rng{3};
   std::normal_distribution<float> d;
   for (size_t i = 0; i < n; ++i) {
@@ -54,7 +50,7 @@ lh::expected<std::unique_ptr<lh::hnsw_index>> load(std::string_view blob) {
   auto d = lh::lhv1::decode(blob);
   if (!d)
     return d.error();
-  return lh::hnsw_index::deserialize(graph_params(d->params), d->graph);
+  return lh::hnsw_index::deserialize(lh::graph_params(d->params), d->graph);
 }
 
 } // namespace
@@ -88,7 +84,7 @@ TEST(lhv1, round_trips_params_ids_metadata_and_graph) {
   EXPECT_EQ(d->params.ef_search, 32u);
   EXPECT_EQ(d->ids, s.ids);
   EXPECT_EQ(d->metadata, s.metadata);
-  auto g = lh::hnsw_index::deserialize(graph_params(d->params), d->graph);
+  auto g = lh::hnsw_index::deserialize(lh::graph_params(d->params), d->graph);
   ASSERT_TRUE(g) << g.error().message;
   EXPECT_TRUE((*g)->serialize() == s.graph->serialize());
   // The same searches give the same answers; a stored vector is at 0.
@@ -182,7 +178,7 @@ TEST(lhv1, key_names_the_index) {
 TEST(hnsw_graph, truncated_graph_bytes_are_refused) {
   auto graph = make_sample(30).graph->serialize();
   for (size_t n = 0; n < graph.size(); ++n) {
-    auto r = lh::hnsw_index::deserialize(graph_params(params()),
+    auto r = lh::hnsw_index::deserialize(lh::graph_params(params()),
                                          std::string_view{graph}.substr(0, n));
     ASSERT_FALSE(r) << "accepted graph bytes cut at " << n;
   }
@@ -199,7 +195,7 @@ TEST(hnsw_graph, damaged_graph_bytes_never_crash_a_load_or_search) {
   for (size_t i = 0; i < graph.size(); ++i) {
     auto damaged = graph;
     damaged[i] = static_cast<char>(damaged[i] ^ (1 << (rng() % 8)));
-    auto r = lh::hnsw_index::deserialize(graph_params(params()), damaged);
+    auto r = lh::hnsw_index::deserialize(lh::graph_params(params()), damaged);
     if (!r) {
       ++refused;
       continue;
@@ -208,4 +204,102 @@ TEST(hnsw_graph, damaged_graph_bytes_never_crash_a_load_or_search) {
       (void) (*r)->search(s.vectors.data() + q * dim, 3, 16);
   }
   EXPECT_GT(refused, 0u);
+}
+
+TEST(hnsw_graph, serialized_size_is_exact) {
+  for (size_t n : {0, 1, 57, 300}) {
+    auto s = make_sample(n);
+    EXPECT_EQ(s.graph->serialize().size(), s.graph->serialized_size()) << n;
+  }
+}
+
+namespace {
+
+// A live index with 120 items, metadata on every third.
+std::shared_ptr<lh::vector_index> live_index(lh::metric space) {
+  auto p = params();
+  p.space = space;
+  auto idx = std::make_shared<lh::vector_index>(p);
+  lh::add_batch batch;
+  batch.dimension = dim;
+  std::mt19937 rng{5};
+  std::normal_distribution<float> d;
+  for (size_t i = 0; i < 120; ++i) {
+    batch.ids.push_back("doc-" + std::to_string(i));
+    batch.metadata.push_back(i % 3 ? "" : R"({"n":)" + std::to_string(i) + "}");
+    for (uint32_t j = 0; j < dim; ++j)
+      batch.vectors.push_back(d(rng));
+  }
+  EXPECT_TRUE(idx->add(batch, nullptr));
+  return idx;
+}
+
+} // namespace
+
+TEST(lhv1, encode_index_writes_the_same_bytes_as_encoding_its_parts) {
+  auto idx = live_index(lh::metric::l2);
+  std::string from_parts;
+  idx->read_for_save([&](const lh::index_view& v) {
+    from_parts = lh::lhv1::encode(v.params, v.ids, v.metadata,
+                                  v.graph.serialize());
+  });
+  EXPECT_TRUE(lh::lhv1::encode_index(*idx) == from_parts);
+}
+
+TEST(lhv1, restore_brings_back_ids_metadata_and_graph) {
+  for (auto space : {lh::metric::l2, lh::metric::cosine, lh::metric::dot}) {
+    auto idx = live_index(space);
+    auto back = lh::lhv1::restore("docs", lh::lhv1::encode_index(*idx));
+    ASSERT_TRUE(back) << back.error().message;
+    auto& r = **back;
+    EXPECT_EQ(r.length(), 120u);
+    EXPECT_EQ(r.params().space, space);
+    EXPECT_EQ(r.params().ef_search, 32u);
+    // Every answer is the same as the original's, metadata included.
+    std::mt19937 rng{5};
+    std::normal_distribution<float> d;
+    for (size_t i = 0; i < 120; ++i) {
+      std::vector<float> v(dim);
+      for (auto& x : v)
+        x = d(rng);
+      auto a = idx->search(v, 3, 32);
+      auto b = r.search(v, 3, 32);
+      ASSERT_TRUE(a && b);
+      ASSERT_EQ(a->size(), b->size());
+      for (size_t k = 0; k < a->size(); ++k) {
+        EXPECT_EQ((*a)[k].id, (*b)[k].id);
+        EXPECT_EQ((*a)[k].metadata, (*b)[k].metadata);
+        EXPECT_FLOAT_EQ((*a)[k].distance, (*b)[k].distance);
+      }
+      if (space != lh::metric::dot) { // under dot, others can be nearer
+        EXPECT_EQ((*b)[0].id, "doc-" + std::to_string(i));
+        EXPECT_NEAR((*b)[0].distance, 0, 1e-3);
+      }
+    }
+    // A restored index takes upserts and new items.
+    lh::add_batch more;
+    more.dimension = dim;
+    more.ids = {"doc-0", "new"};
+    more.metadata = {"", R"({"new":true})"};
+    more.vectors.assign(2 * dim, 0.25f);
+    more.vectors[0] = 1;
+    auto added = r.add(more, nullptr);
+    ASSERT_TRUE(added) << added.error().message;
+    EXPECT_EQ(added->length, 121u);
+  }
+}
+
+TEST(lhv1, restore_refuses_a_blob_of_another_index_or_with_twin_ids) {
+  auto idx = live_index(lh::metric::l2);
+  auto blob = lh::lhv1::encode_index(*idx);
+  auto r = lh::lhv1::restore("other", blob);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, lh::ec::corrupt_data);
+  EXPECT_NE(r.error().message.find("'docs'"), std::string::npos);
+  auto s = make_sample(3);
+  s.ids[2] = s.ids[0];
+  r = lh::lhv1::restore("docs", encode(s));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("twice"), std::string::npos)
+    << r.error().message;
 }

@@ -25,6 +25,7 @@ TEST(error_response, body_has_message_and_code) {
 
 TEST(json_writer, escapes_quotes_backslashes_and_controls) {
   EXPECT_EQ(lh::json::quoted("a\"b\\c\nd\x01"), R"("a\"b\\c\nd\u0001")");
-  EXPECT_EQ(lh::json::string_array({"x", "y"}), R"(["x","y"])");
+  std::vector<std::string> items{"x", "y"};
+  EXPECT_EQ(lh::json::string_array(items), R"(["x","y"])");
   EXPECT_EQ(lh::json::string_array({}), "[]");
 }
