@@ -65,8 +65,21 @@ bool get(simdjson::dom::element e, std::string_view key, T& out) {
 
 } // namespace
 
+constexpr std::string_view key_suffix = ".lhv1";
+
 std::string key_of(std::string_view index_name) {
-  return "_vectors/" + std::string{index_name} + ".lhv1";
+  return std::string{key_prefix} + std::string{index_name}
+         + std::string{key_suffix};
+}
+
+std::optional<std::string> name_of(std::string_view key) {
+  if (!key.starts_with(key_prefix) || !key.ends_with(key_suffix))
+    return std::nullopt;
+  key.remove_prefix(key_prefix.size());
+  key.remove_suffix(key_suffix.size());
+  if (!validate_index_name(key))
+    return std::nullopt;
+  return std::string{key};
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -20,8 +21,15 @@ namespace lh::lhv1 {
 inline constexpr std::string_view magic = "LHV1";
 inline constexpr uint32_t version = 1;
 
+/// Every index blob's key starts with this: list it to find them all.
+inline constexpr std::string_view key_prefix = "_vectors/";
+
 /// The store key of an index's blob.
 std::string key_of(std::string_view index_name);
+
+/// The index a blob key belongs to; nullopt when the key is not an index
+/// blob's key (another suffix, or not a valid index name).
+std::optional<std::string> name_of(std::string_view key);
 
 /// Encodes a blob. ids[i] and metadata[i] belong to graph label i; the
 /// graph holds exactly ids.size() elements.
