@@ -16,5 +16,8 @@ using create_atom = caf::atom_constant<caf::atom("create")>;
 using changed_atom = caf::atom_constant<caf::atom("changed")>;
 using dropped_atom = caf::atom_constant<caf::atom("dropped")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using load_atom = caf::atom_constant<caf::atom("load")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using progress_atom = caf::atom_constant<caf::atom("progress")>;
 
 } // namespace lh

@@ -8,17 +8,26 @@ namespace lh {
 
 index_actor::behavior_type
 index(index_actor::stateful_pointer<index_state> self,
-      std::shared_ptr<vector_index> idx, std::shared_ptr<worker_pool> pool) {
+      std::shared_ptr<vector_index> idx, std::shared_ptr<worker_pool> pool,
+      persistence_actor persistence) {
   self->state.index = std::move(idx);
   self->state.pool = std::move(pool);
+  self->state.persistence = std::move(persistence);
   return {
     [self](add_atom, const batch_message& msg) -> caf::result<add_result> {
       if (!msg.batch)
         return to_caf(make_error(ec::internal, "empty batch message"));
       auto& st = self->state;
       auto result = st.index->add(std::move(*msg.batch), st.pool.get());
+      // A refused batch changed nothing; anything else may have changed
+      // the index, which is saved in the background (coalesced), never
+      // delaying the reply.
+      bool refused = !result && result.error().code == ec::invalid_argument;
+      if (!refused && st.persistence)
+        self->send(st.persistence, changed_atom::value,
+                   st.index->params().name);
       if (!result) {
-        if (result.error().code != ec::invalid_argument)
+        if (!refused)
           spdlog::error("index '{}': add failed: {}", st.index->params().name,
                         result.error().message);
         return to_caf(result.error());

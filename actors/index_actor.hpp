@@ -17,11 +17,13 @@ namespace lh {
 struct index_state {
   std::shared_ptr<vector_index> index;
   std::shared_ptr<worker_pool> pool; // may be null: insert on this thread
+  persistence_actor persistence;     // told of each change; null = ephemeral
   static inline const char* name = "index";
 };
 
 index_actor::behavior_type
 index(index_actor::stateful_pointer<index_state> self,
-      std::shared_ptr<vector_index> index, std::shared_ptr<worker_pool> pool);
+      std::shared_ptr<vector_index> index, std::shared_ptr<worker_pool> pool,
+      persistence_actor persistence);
 
 } // namespace lh

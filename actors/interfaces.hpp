@@ -27,18 +27,28 @@ using index_actor = caf::typed_actor<
   caf::replies_to<add_atom, batch_message>::with<add_result>>;
 
 /// The registry: owns the name space of indexes and publishes the
-/// index_table. Every mutation of an index is routed through it.
+/// index_table. Every mutation of an index is routed through it. At start
+/// it rehydrates the indexes saved in the store; retry_atom (list again
+/// after a failure) and progress_atom (log progress) are its own timers.
 using registry_actor = caf::typed_actor<
   caf::replies_to<create_atom, index_params>::with<index_info>,
   caf::replies_to<delete_atom, std::string>::with<ok_atom>,
-  caf::replies_to<add_atom, std::string, batch_message>::with<add_result>>;
+  caf::replies_to<add_atom, std::string, batch_message>::with<add_result>,
+  caf::reacts_to<retry_atom>, caf::reacts_to<progress_atom>>;
+
+/// Loads one index blob from the store and rebuilds the index, for the
+/// registry's rehydration.
+using index_loader_actor = caf::typed_actor<
+  caf::replies_to<load_atom, std::string>::with<loaded_index>>;
 
 /// Saves each index as ONE LHV1 blob into a store, coalescing notices
-/// (storage/save_scheduler). retry_atom is its own backoff timer.
+/// (storage/save_scheduler). retry_atom is its own backoff timer; flush
+/// answers once nothing is left to save (at shutdown).
 using persistence_actor = caf::typed_actor<
   caf::reacts_to<changed_atom, std::string>,
   caf::reacts_to<dropped_atom, std::string>,
   caf::reacts_to<retry_atom, std::string>,
-  caf::replies_to<get_atom>::with<persistence_status>>;
+  caf::replies_to<get_atom>::with<persistence_status>,
+  caf::replies_to<flush_atom>::with<ok_atom>>;
 
 } // namespace lh

@@ -1,6 +1,7 @@
 // lakehouse: the all-in-one binary. storaged's store (RocksDB under the
-// data directory) and vectord's registry in one actor system, serving the
-// gateway's /v1 API on 3110 with routes sent straight to the actors.
+// data directory) and vectord's vector service in one actor system, saving
+// indexes into the embedded store, serving the gateway's /v1 API on 3110
+// with routes sent straight to the actors.
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/send.hpp>
@@ -11,7 +12,6 @@
 #include "actors/service_parts.hpp"
 #include "actors/store_bridge.hpp"
 #include "config/command_line.hpp"
-#include "http/health_routes.hpp"
 #include "http/serve.hpp"
 #include "http/storage_routes.hpp"
 #include "http/vector_routes.hpp"
@@ -29,28 +29,28 @@ int main(int argc, char** argv) {
     spdlog::error("lakehouse: {}", store.error().message);
     return 1;
   }
-  auto table = std::make_shared<lh::index_table>();
-  auto registry = lh::spawn_registry(sys, table);
+  auto svc = lh::start_vector_service(sys, *store, cfg.vectord);
   auto timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
   lh::http::router routes;
-  lh::http::add_health_routes(routes, "lakehouse", [] {
-    return lh::http::readiness{true, "{}"};
+  lh::http::add_health_routes(routes, "lakehouse", [status = svc.status] {
+    return lh::http::vector_readiness(*status);
   });
   lh::http::add_storage_routes(routes,
                                lh::make_store_bridge(sys, *store, timeout),
                                cfg.storaged.max_value_bytes, "/v1");
-  lh::http::add_vector_routes(
-    routes, table, lh::make_registry_bridge(sys, registry, timeout), "/v1");
+  lh::http::add_vector_routes(routes, svc.table, svc.status,
+                              lh::make_registry_bridge(sys, svc.registry,
+                                                       timeout),
+                              "/v1");
   lh::http::server server{std::move(routes),
                           {.bind = cfg.gateway.bind,
                            .port = cfg.gateway.port,
                            .threads = cfg.io_threads}};
   auto about = lh::config_origin(cfg) + ", data: " + cfg.storaged.data_dir
-               + "; indexes are kept in memory only: persistence is not "
-                 "built yet";
+               + "; indexes are saved in the embedded store";
   return lh::http::serve_until_signal(
     "lakehouse", server, cfg.gateway.bind, about, [&] {
-      caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+      lh::stop_vector_service(sys, svc, lh::store_call_timeout);
       caf::anon_send_exit(*store, caf::exit_reason::user_shutdown);
     });
 }

@@ -30,6 +30,11 @@ struct persistence_status {
   std::map<std::string, std::string> failing;
 };
 
+/// An index rebuilt from its blob at start, handed to the registry.
+struct loaded_index {
+  std::shared_ptr<vector_index> index;
+};
+
 /// A batch moved to the index actor without copying its vectors.
 struct batch_message {
   std::shared_ptr<add_batch> batch;
@@ -44,3 +49,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::index_params)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::index_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::add_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::persistence_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::loaded_index)

@@ -7,12 +7,6 @@
 
 namespace lh {
 
-std::chrono::milliseconds retry_backoff(uint32_t failures) {
-  auto shift = std::min<uint32_t>(failures > 0 ? failures - 1 : 0, 7);
-  return std::min(std::chrono::milliseconds{100 << shift},
-                  std::chrono::milliseconds{10'000});
-}
-
 namespace {
 
 using self_pointer = persistence_actor::stateful_pointer<persistence_state>;
@@ -22,6 +16,7 @@ void start(self_pointer self, const save_scheduler::action& act);
 // A store call for `name` ended; start what follows, or back off.
 void done(self_pointer self, const std::string& name, const error* err) {
   auto& st = self->state;
+  auto was_failing = st.failing.size();
   if (err != nullptr) {
     st.failing[name] = err->message;
     auto failures = st.schedule.failures(name) + 1;
@@ -31,12 +26,19 @@ void done(self_pointer self, const std::string& name, const error* err) {
   } else {
     st.failing.erase(name);
   }
+  if (st.status && (err != nullptr || was_failing != st.failing.size()))
+    st.status->publish_save_failures(st.failing);
   auto next = st.schedule.finished(name, err == nullptr);
   if (err != nullptr)
     self->delayed_send(self, retry_backoff(st.schedule.failures(name)),
                        retry_atom::value, name);
   if (next)
     start(self, *next);
+  if (st.schedule.idle()) {
+    for (auto& promise : st.flushes)
+      promise.deliver(ok_atom::value);
+    st.flushes.clear();
+  }
 }
 
 void start(self_pointer self, const save_scheduler::action& act) {
@@ -71,9 +73,11 @@ void start(self_pointer self, const save_scheduler::action& act) {
 persistence_actor::behavior_type
 persistence(persistence_actor::stateful_pointer<persistence_state> self,
             store_actor store, std::shared_ptr<index_table> table,
+            std::shared_ptr<index_status> status,
             std::chrono::milliseconds timeout) {
   self->state.store = std::move(store);
   self->state.table = std::move(table);
+  self->state.status = std::move(status);
   self->state.timeout = timeout;
   return {
     [self](changed_atom, const std::string& name) {
@@ -89,6 +93,13 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self,
         start(self, *act);
     },
     [self](get_atom) { return persistence_status{self->state.failing}; },
+    [self](flush_atom) -> caf::result<ok_atom> {
+      if (self->state.schedule.idle())
+        return ok_atom::value;
+      auto promise = self->make_response_promise<ok_atom>();
+      self->state.flushes.push_back(promise);
+      return promise;
+    },
   };
 }
 

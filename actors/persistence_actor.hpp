@@ -1,19 +1,23 @@
 // The persistence actor: turns "index X changed / was dropped" notices into
 // ONE put of an LHV1 blob (or a delete) per index at a time, retrying
-// failures with backoff. Encoding is CPU work on big indexes, so it is
-// spawned detached in production. Not yet wired into vectord (issue 6).
+// failures with backoff and publishing them for /ready. Encoding is CPU
+// work on big indexes, so it is spawned detached in production.
 #pragma once
 
 #include <chrono>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
 
 #include "actors/interfaces.hpp"
+#include "storage/index_status.hpp"
 #include "storage/index_table.hpp"
+#include "storage/retry_backoff.hpp"
 #include "storage/save_scheduler.hpp"
 
 namespace lh {
@@ -25,19 +29,18 @@ struct persistence_state {
 
   store_actor store;
   std::shared_ptr<index_table> table;
+  std::shared_ptr<index_status> status; // may be null (tests)
   std::chrono::milliseconds timeout{30000};
   save_scheduler schedule;
   std::map<std::string, std::string> failing; // name -> last error
+  std::vector<caf::typed_response_promise<ok_atom>> flushes; // wait for idle
   static inline const char* name = "persistence";
 };
 
 persistence_actor::behavior_type
 persistence(persistence_actor::stateful_pointer<persistence_state> self,
             store_actor store, std::shared_ptr<index_table> table,
+            std::shared_ptr<index_status> status,
             std::chrono::milliseconds timeout);
-
-/// The wait before retry number `failures` (1, 2, ...): 100 ms doubling,
-/// at most 10 s.
-std::chrono::milliseconds retry_backoff(uint32_t failures);
 
 } // namespace lh

@@ -1,7 +1,11 @@
 // The registry actor: creates and drops indexes, routes mutations to each
-// index's actor, and publishes the index_table that searches read.
+// index's actor, publishes the index_table that searches read, tells the
+// persistence actor of creates and drops, and at start rehydrates the
+// indexes saved in the store (storage/rehydration: bounded parallelism, a
+// timeout per index, progress in index_status).
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -10,7 +14,9 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/interfaces.hpp"
+#include "storage/index_status.hpp"
 #include "storage/index_table.hpp"
+#include "storage/rehydration.hpp"
 #include "storage/worker_pool.hpp"
 
 namespace lh {
@@ -18,12 +24,25 @@ namespace lh {
 struct registry_options {
   std::shared_ptr<index_table> table;
   std::shared_ptr<worker_pool> pool; // for parallel inserts; may be null
-  bool detached_indexes = true;      // false in deterministic tests
+  bool detached = true; // index and loader actors get their own threads;
+                        // false in deterministic tests
+  std::shared_ptr<index_status> status; // null: the registry makes one
+  // Persistence. Both null: ephemeral (nothing loaded, nothing saved).
+  store_actor store;             // rehydrate from it at start
+  persistence_actor persistence; // told of every change
+  std::chrono::milliseconds rehydrate_timeout{60'000}; // per index
+  size_t rehydrate_parallelism = 2; // blobs loading at once
 };
 
 struct registry_state {
+  // Not an aggregate: see persistence_state.
+  registry_state() = default;
+
   registry_options options;
   std::map<std::string, index_actor, std::less<>> actors;
+  rehydration loading{1}; // at start; afterwards it keeps the failures
+  std::chrono::steady_clock::time_point started;
+  uint32_t list_failures = 0;
   static inline const char* name = "registry";
 
   /// Copies the table's map with one change and publishes it.

@@ -1,9 +1,18 @@
 #include "actors/service_parts.hpp"
 
-#include <caf/actor_system.hpp>
+#include <thread>
 
+#include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/caf_error.hpp"
+#include "actors/persistence_actor.hpp"
 #include "actors/registry_actor.hpp"
+#include "actors/remote_store_actor.hpp"
 #include "actors/store_actor.hpp"
+#include "http/upstream.hpp"
 
 namespace lh {
 
@@ -17,11 +26,59 @@ expected<store_actor> open_store(caf::actor_system& sys,
                            default_store_writers);
 }
 
-registry_actor spawn_registry(caf::actor_system& sys,
-                              std::shared_ptr<index_table> table) {
-  return sys.spawn(registry,
-                   registry_options{std::move(table),
-                                    std::make_shared<worker_pool>(0), true});
+expected<store_actor> connect_store(caf::actor_system& sys,
+                                    const vectord_settings& s) {
+  if (s.storaged_url.empty())
+    return store_actor{};
+  auto url = http::parse_upstream_url(s.storaged_url);
+  if (!url)
+    return make_error(ec::config_error,
+                      "[vectord].storaged_url: " + url.error().message);
+  // Saves of different indexes and parallel loads at start each take one.
+  const size_t connections = 4;
+  return spawn_remote_store(sys, url->host, url->port, store_call_timeout,
+                            connections);
+}
+
+vector_service start_vector_service(caf::actor_system& sys, store_actor store,
+                                    const vectord_settings& s) {
+  vector_service svc;
+  bool persistent = static_cast<bool>(store);
+  svc.table = std::make_shared<index_table>();
+  svc.status = std::make_shared<index_status>(persistent);
+  if (persistent)
+    svc.persistence = sys.spawn<caf::detached>(persistence, store, svc.table,
+                                               svc.status, store_call_timeout);
+  registry_options o;
+  o.table = svc.table;
+  o.pool = std::make_shared<worker_pool>(0);
+  o.detached = true;
+  o.status = svc.status;
+  o.store = std::move(store);
+  o.persistence = svc.persistence;
+  o.rehydrate_timeout = std::chrono::milliseconds{s.rehydrate_timeout_ms};
+  o.rehydrate_parallelism = std::max(1u, std::thread::hardware_concurrency());
+  svc.registry = sys.spawn(registry, std::move(o));
+  return svc;
+}
+
+void stop_vector_service(caf::actor_system& sys, const vector_service& svc,
+                         std::chrono::milliseconds timeout) {
+  caf::anon_send_exit(svc.registry, caf::exit_reason::user_shutdown);
+  if (!svc.persistence)
+    return;
+  caf::scoped_actor self{sys};
+  self->request(svc.persistence, timeout, flush_atom::value)
+    .receive([](ok_atom) { spdlog::info("every index change is saved"); },
+             [&](caf::error& e) {
+               std::string unsaved;
+               for (auto& [name, why] : svc.status->save_failures())
+                 unsaved += " '" + name + "' (" + why + ")";
+               spdlog::error("stopping with index changes not saved ({}):{}",
+                             from_caf(e).message,
+                             unsaved.empty() ? " saves still running" : unsaved);
+             });
+  caf::anon_send_exit(svc.persistence, caf::exit_reason::user_shutdown);
 }
 
 std::string config_origin(const settings& s) {

@@ -1,14 +1,15 @@
-// vectord: the HNSW index service (port 3215).
+// vectord: the HNSW index service (port 3215). Saves every index into the
+// storaged at [vectord].storaged_url and rehydrates them at start; with an
+// empty storaged_url it is ephemeral.
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
-#include "actors/service_parts.hpp"
 #include "actors/registry_bridge.hpp"
+#include "actors/service_parts.hpp"
 #include "config/command_line.hpp"
-#include "http/health_routes.hpp"
 #include "http/serve.hpp"
 #include "http/vector_routes.hpp"
 
@@ -20,25 +21,33 @@ int main(int argc, char** argv) {
   caf::actor_system_config system_cfg;
   lh::add_error_renderer(system_cfg);
   caf::actor_system sys{system_cfg};
-  auto table = std::make_shared<lh::index_table>();
-  auto registry = lh::spawn_registry(sys, table);
+  auto store = lh::connect_store(sys, cfg.vectord);
+  if (!store) {
+    spdlog::error("vectord: {}", store.error().message);
+    return 2;
+  }
+  auto svc = lh::start_vector_service(sys, *store, cfg.vectord);
   lh::http::router routes;
-  lh::http::add_health_routes(routes, "vectord", [] {
-    return lh::http::readiness{true, "{}"};
+  lh::http::add_health_routes(routes, "vectord", [status = svc.status] {
+    return lh::http::vector_readiness(*status);
   });
   lh::http::add_vector_routes(
-    routes, table,
-    lh::make_registry_bridge(sys, registry,
+    routes, svc.table, svc.status,
+    lh::make_registry_bridge(sys, svc.registry,
                              std::chrono::milliseconds{cfg.request_timeout_ms}));
   lh::http::server server{std::move(routes),
                           {.bind = cfg.vectord.bind,
                            .port = cfg.vectord.port,
                            .threads = cfg.io_threads}};
   auto about = lh::config_origin(cfg)
-               + "; indexes are kept in memory only: persistence is not "
-                 "built yet";
+               + (*store ? "; indexes are saved to storaged at "
+                             + cfg.vectord.storaged_url
+                         : "; EPHEMERAL: storaged_url is empty, indexes are "
+                           "kept in memory only and lost at exit");
   return lh::http::serve_until_signal(
     "vectord", server, cfg.vectord.bind, about, [&] {
-      caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+      lh::stop_vector_service(sys, svc, lh::store_call_timeout);
+      if (*store)
+        caf::anon_send_exit(*store, caf::exit_reason::user_shutdown);
     });
 }

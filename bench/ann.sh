@@ -25,7 +25,7 @@ mkdir -p bench/out
 targets=()
 for name in "${names[@]}"; do
   case $name in
-    vectord) start_service vectord ;;
+    vectord) start_service vectord --storaged-url "" ;; # in memory only
     lakehouse) start_service lakehouse --data-dir "$SMOKE_DIR/data" ;;
     gateway)
       # Its own upstreams, so that no other target's index is in the way.

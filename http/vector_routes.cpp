@@ -8,22 +8,60 @@ namespace lh::http {
 
 namespace {
 
-// The index named by the {name} placeholder, or the error to answer.
+// The index named by the {name} placeholder, or the error to answer: 503
+// while it loads at start, 404 when there is none.
 expected<std::shared_ptr<vector_index>> lookup(const index_table& table,
+                                               const index_status& status,
                                                const request& req) {
   auto name = req.param("name");
   if (auto ok = validate_index_name(name); !ok)
     return ok.error();
-  auto idx = table.find(name);
-  if (!idx)
-    return make_error(ec::not_found,
-                      "no index named '" + std::string{name} + "'");
-  return idx;
+  if (auto idx = table.find(name))
+    return idx;
+  if (auto why = status.blocks(name))
+    return *why;
+  return make_error(ec::not_found,
+                    "no index named '" + std::string{name} + "'");
+}
+
+std::string string_map_json(const std::map<std::string, std::string,
+                                            std::less<>>& m) {
+  std::string out = "{";
+  for (auto& [key, value] : m) {
+    if (out.size() > 1)
+      out += ',';
+    json::append_quoted(out, key);
+    out += ':';
+    json::append_quoted(out, value);
+  }
+  return out + "}";
 }
 
 } // namespace
 
+readiness vector_readiness(const index_status& status) {
+  auto p = status.rehydration();
+  auto saves = status.save_failures();
+  std::string d = "{\"persistence\":";
+  d += status.persistent() ? "\"store\"" : "\"ephemeral\"";
+  d += ",\"rehydration\":{\"done\":";
+  d += p.done() ? "true" : "false";
+  d += ",\"listed\":";
+  d += p.listed ? "true" : "false";
+  d += ",\"loaded\":" + std::to_string(p.loaded);
+  d += ",\"total\":" + std::to_string(p.total);
+  d += ",\"failed\":" + string_map_json(p.failed);
+  if (!p.list_error.empty()) {
+    d += ",\"list_error\":";
+    json::append_quoted(d, p.list_error);
+  }
+  d += "},\"save_failures\":"
+       + string_map_json({saves.begin(), saves.end()}) + "}";
+  return readiness{p.done(), std::move(d)};
+}
+
 void add_vector_routes(router& r, std::shared_ptr<index_table> table,
+                       std::shared_ptr<const index_status> status,
                        std::shared_ptr<async_registry> registry,
                        const std::string& prefix) {
   auto base = prefix + "/vectors/index";
@@ -41,12 +79,13 @@ void add_vector_routes(router& r, std::shared_ptr<index_table> table,
   r.add(method::get, base, [table](request&, respond_fn respond) {
     respond(json_response(json::render_names(table->names())));
   });
-  r.add(method::get, base + "/{name}", [table](request& req, respond_fn respond) {
-    auto idx = lookup(*table, req);
-    if (!idx)
-      return respond(error_response(idx.error()));
-    respond(json_response(json::render_info((*idx)->info())));
-  });
+  r.add(method::get, base + "/{name}",
+        [table, status](request& req, respond_fn respond) {
+          auto idx = lookup(*table, *status, req);
+          if (!idx)
+            return respond(error_response(idx.error()));
+          respond(json_response(json::render_info((*idx)->info())));
+        });
   r.add(method::del, base + "/{name}",
         [registry](request& req, respond_fn respond) {
           auto name = std::string{req.param("name")};
@@ -60,8 +99,8 @@ void add_vector_routes(router& r, std::shared_ptr<index_table> table,
         });
   r.add(
     method::post, base + "/{name}/add",
-    [table, registry](request& req, respond_fn respond) {
-      auto idx = lookup(*table, req);
+    [table, status, registry](request& req, respond_fn respond) {
+      auto idx = lookup(*table, *status, req);
       if (!idx)
         return respond(error_response(idx.error()));
       auto batch = json::parse_add(req.body, (*idx)->params().dimension);
@@ -77,8 +116,8 @@ void add_vector_routes(router& r, std::shared_ptr<index_table> table,
   // The hot path: parse, search under the index's shared lock, answer, all
   // on this I/O thread.
   r.add(method::post, base + "/{name}/search",
-        [table](request& req, respond_fn respond) {
-          auto idx = lookup(*table, req);
+        [table, status](request& req, respond_fn respond) {
+          auto idx = lookup(*table, *status, req);
           if (!idx)
             return respond(error_response(idx.error()));
           auto query = json::parse_search(req.body);

@@ -1,12 +1,15 @@
 // vectord's HTTP API (/vectors/index...) on top of the index_table (reads,
-// searches: no actor round trip) and the async_registry (mutations).
+// searches: no actor round trip), the async_registry (mutations) and the
+// index_status (indexes still loading at start: 503), and its /ready.
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "actors/async_registry.hpp"
+#include "http/health_routes.hpp"
 #include "http/router.hpp"
+#include "storage/index_status.hpp"
 #include "storage/index_table.hpp"
 
 namespace lh::http {
@@ -17,7 +20,12 @@ inline constexpr uint64_t max_add_body = uint64_t{256} << 20;
 /// Adds the /vectors routes under `prefix` ("" for vectord, "/v1" for the
 /// all-in-one).
 void add_vector_routes(router& r, std::shared_ptr<index_table> table,
+                       std::shared_ptr<const index_status> status,
                        std::shared_ptr<async_registry> registry,
                        const std::string& prefix = "");
+
+/// /ready of a vector service: ready once rehydration is done; the detail
+/// shows its progress, indexes that failed to load and failing saves.
+readiness vector_readiness(const index_status& status);
 
 } // namespace lh::http

@@ -19,7 +19,8 @@ smoke_cleanup() {
 trap smoke_cleanup EXIT
 
 # start_service NAME ARGS...: runs $BIN_DIR/NAME with --port 0 in
-# $SMOKE_DIR, waits for its "listening on" line and sets PORT_<NAME>.
+# $SMOKE_DIR, waits for its "listening on" line, sets PORT_<NAME> and
+# PID_<NAME>, then waits until GET /ready answers 200 (rehydrated).
 start_service() {
   local name=$1
   shift
@@ -41,6 +42,15 @@ start_service() {
     echo "FAIL: $name did not start in 10 s:"; cat "$log"; exit 1
   fi
   eval "PORT_$name=$port"
+  local ready=""
+  for _ in $(seq 1 300); do
+    ready=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/ready")
+    [[ $ready == 200 ]] && break
+    sleep 0.1
+  done
+  if [[ $ready != 200 ]]; then
+    echo "FAIL: $name not ready in 30 s:"; cat "$log"; exit 1
+  fi
   echo "started $name (pid $pid) on port $port"
 }
 

@@ -90,7 +90,9 @@ protected:
     : control(std::make_shared<fake_store_control>()),
       table(std::make_shared<index_table>()),
       store(sys.spawn(fake_store, control)),
-      saver(sys.spawn(persistence, store, table, std::chrono::seconds{5})) {
+      status(std::make_shared<index_status>(true)),
+      saver(sys.spawn(persistence, store, table, status,
+                      std::chrono::seconds{5})) {
     index = std::make_shared<vector_index>(
       index_params{"docs", 2, metric::l2, 8, 50, 16});
     table->publish(std::make_shared<index_table::map>(
@@ -135,6 +137,7 @@ protected:
   std::shared_ptr<fake_store_control> control;
   std::shared_ptr<index_table> table;
   store_actor store;
+  std::shared_ptr<index_status> status;
   persistence_actor saver;
   std::shared_ptr<vector_index> index;
 };

@@ -14,7 +14,15 @@ class registry_test : public lh::test::actor_fixture {
 protected:
   registry_test()
     : table(std::make_shared<index_table>()),
-      reg(sys.spawn(registry, registry_options{table, nullptr, false})) {
+      reg(sys.spawn(registry, options(table))) {
+  }
+
+  // Ephemeral, on the test scheduler.
+  static registry_options options(std::shared_ptr<index_table> table) {
+    registry_options o;
+    o.table = std::move(table);
+    o.detached = false;
+    return o;
   }
   ~registry_test() override {
     caf::anon_send_exit(reg, caf::exit_reason::user_shutdown);

@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "actors/caf_error.hpp"
-#include "actors/registry_actor.hpp"
+#include "actors/service_parts.hpp"
 #include "actors/registry_bridge.hpp"
 #include "http/client.hpp"
 #include "tests/http/http_test_support.hpp"
@@ -42,17 +42,8 @@ protected:
 
   void SetUp() override {
     prefix_ = all_in_one() ? "/v1" : "";
-    table_ = std::make_shared<lh::index_table>();
-    registry_ = sys_.spawn(
-      lh::registry,
-      lh::registry_options{table_, std::make_shared<lh::worker_pool>(2), true});
     lh::http::router routes;
-    lh::http::add_health_routes(routes, "vectord",
-                                [] { return lh::http::readiness{true}; });
-    lh::http::add_vector_routes(
-      routes, table_,
-      lh::make_registry_bridge(sys_, registry_, std::chrono::seconds{30}),
-      prefix_);
+    // vectord here is ephemeral; lakehouse saves into its embedded store.
     if (all_in_one()) {
       dir_ = std::filesystem::temp_directory_path()
              / ("lh-api-" + std::to_string(::getpid()));
@@ -65,16 +56,32 @@ protected:
         routes, lh::make_store_bridge(sys_, store_, std::chrono::seconds{30}),
         1 << 20, prefix_);
     }
+    svc_ = lh::start_vector_service(sys_, store_, lh::vectord_settings{});
+    table_ = svc_.table;
+    lh::http::add_health_routes(routes, "vectord", [status = svc_.status] {
+      return lh::http::vector_readiness(*status);
+    });
+    lh::http::add_vector_routes(
+      routes, table_, svc_.status,
+      lh::make_registry_bridge(sys_, svc_.registry, std::chrono::seconds{30}),
+      prefix_);
     server_ = std::make_unique<lh::http::server>(
       std::move(routes), lh::http::server_options{.threads = 2});
     ASSERT_TRUE(server_->start());
     main_.emplace(client());
+    // The lakehouse lists its (empty) store first: wait for /ready.
+    auto ready = [&] {
+      return lh::test::call(*main_, method::get, "/ready").status == 200;
+    };
+    for (int i = 0; i < 1000 && !ready(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    ASSERT_TRUE(ready());
   }
 
   void TearDown() override {
     server_.reset();
-    caf::anon_send_exit(registry_, caf::exit_reason::user_shutdown);
-    registry_ = nullptr;
+    lh::stop_vector_service(sys_, svc_, std::chrono::seconds{30});
+    svc_ = {};
     if (store_) {
       caf::anon_send_exit(store_, caf::exit_reason::user_shutdown);
       store_ = nullptr;
@@ -100,8 +107,8 @@ protected:
   }
 
   caf::actor_system sys_{lh::test::http_test_config()};
+  lh::vector_service svc_;
   std::shared_ptr<lh::index_table> table_;
-  lh::registry_actor registry_;
   std::unique_ptr<lh::http::server> server_;
   std::optional<lh::http::blocking_client> main_;
   std::string prefix_; // "" for vectord, "/v1" for lakehouse
