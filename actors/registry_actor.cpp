@@ -83,10 +83,11 @@ void load_more(self_pointer self);
 
 void start_load(self_pointer self, const std::string& name) {
   auto& o = self->state.options;
-  auto loader = o.detached
-                  ? self->spawn<caf::detached>(index_loader, o.store,
-                                               o.rehydrate_timeout)
-                  : self->spawn(index_loader, o.store, o.rehydrate_timeout);
+  // Linked: a loader dies with the registry (say, a stop during start).
+  auto loader = o.detached ? self->spawn<caf::detached + caf::linked>(
+                               index_loader, o.store, o.rehydrate_timeout)
+                           : self->spawn<caf::linked>(index_loader, o.store,
+                                                      o.rehydrate_timeout);
   auto finish = [self, name](const error* why) {
     auto& st = self->state;
     if (why == nullptr) {
@@ -113,6 +114,7 @@ void start_load(self_pointer self, const std::string& name) {
                         + " ms";
         else if (err.code == ec::not_found)
           err.message = "its blob is listed but missing from the store";
+        self->unlink_from(loader); // its exit must not take the registry
         self->send_exit(loader, caf::exit_reason::user_shutdown);
         finish(&err);
       });

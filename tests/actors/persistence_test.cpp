@@ -3,86 +3,19 @@
 // recovers.
 #include "actors/persistence_actor.hpp"
 
+#include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 
 #include "storage/lhv1.hpp"
 #include "tests/actors/actor_fixture.hpp"
+#include "tests/actors/fake_store.hpp"
 
 namespace {
 
 using namespace lh;
-
-// What the fake store holds and how it misbehaves, shared with the test.
-struct fake_store_control {
-  std::map<std::string, std::string> objects;
-  std::vector<std::string> calls; // "put KEY" / "delete KEY", in order
-  int fail_puts = 0;              // the next N puts fail
-  bool hold_puts = false;         // keep puts unanswered until release()
-  std::vector<std::pair<caf::response_promise, std::function<void()>>> held;
-
-  void release() {
-    for (auto& [promise, apply] : held) {
-      apply();
-      promise.deliver(ok_atom::value);
-    }
-    held.clear();
-  }
-};
-
-constexpr const char* release_key = "test/release-held-puts";
-
-struct fake_store_state {
-  std::shared_ptr<fake_store_control> control;
-};
-
-store_actor::behavior_type
-fake_store(store_actor::stateful_pointer<fake_store_state> self,
-           std::shared_ptr<fake_store_control> control) {
-  self->state.control = control;
-  return {
-    [=](put_atom, const std::string& key,
-        const bytes_message& value) -> caf::result<ok_atom> {
-      // Promises are delivered from inside this actor only (CAF needs its
-      // context): a put of this key is the test's "release the held puts".
-      if (key == release_key) {
-        control->release();
-        return ok_atom::value;
-      }
-      control->calls.push_back("put " + key);
-      if (control->fail_puts > 0) {
-        --control->fail_puts;
-        return to_caf(make_error(ec::unavailable, "store is down"));
-      }
-      auto bytes = value.take();
-      if (control->hold_puts) {
-        control->held.emplace_back(
-          self->make_response_promise(),
-          [control, key, bytes] { control->objects[key] = bytes; });
-        return caf::delegated<ok_atom>{};
-      }
-      control->objects[key] = std::move(bytes);
-      return ok_atom::value;
-    },
-    [=](get_atom, const std::string& key) -> caf::result<bytes_message> {
-      auto it = control->objects.find(key);
-      if (it == control->objects.end())
-        return to_caf(make_error(ec::not_found, key));
-      return bytes_message::wrap(it->second);
-    },
-    [=](delete_atom, const std::string& key) -> caf::result<ok_atom> {
-      control->calls.push_back("delete " + key);
-      if (control->objects.erase(key) == 0)
-        return to_caf(make_error(ec::not_found, key));
-      return ok_atom::value;
-    },
-    [=](list_atom, const std::string&) -> caf::result<std::vector<std::string>> {
-      std::vector<std::string> keys;
-      for (auto& [k, v] : control->objects)
-        keys.push_back(k);
-      return keys;
-    },
-  };
-}
+using lh::test::fake_store;
+using lh::test::fake_store_control;
+using lh::test::release_key;
 
 class persistence_test : public lh::test::actor_fixture {
 protected:
@@ -192,6 +125,8 @@ TEST_F(persistence_test, a_failing_store_is_retried_and_reported_until_it_recove
   ASSERT_EQ(status->failing.count("docs"), 1u);
   EXPECT_NE(status->failing["docs"].find("store is down"), std::string::npos);
   EXPECT_EQ(saved_length(), 0u);
+  // ... and published for /ready.
+  EXPECT_EQ(this->status->save_failures().count("docs"), 1u);
   // The backoff timer fires: the retry fails once more, then succeeds.
   sched.trigger_timeouts();
   sched.run();
@@ -201,6 +136,31 @@ TEST_F(persistence_test, a_failing_store_is_retried_and_reported_until_it_recove
   EXPECT_EQ(saved_length(), 1u);
   status = ask<persistence_status>(saver, get_atom::value);
   EXPECT_TRUE(status->failing.empty());
+  EXPECT_TRUE(this->status->save_failures().empty());
+}
+
+TEST_F(persistence_test, flush_answers_once_every_save_has_landed) {
+  add("a", 1);
+  control->hold_puts = true;
+  self->send(saver, changed_atom::value, std::string{"docs"});
+  sched.run();
+  auto flushed = std::make_shared<bool>(false);
+  // The target as an argument: CAF 0.17.6 breaks on argument-less spawns
+  // (see actors/bridge.hpp).
+  sys.spawn(
+    [flushed](caf::event_based_actor* asker, persistence_actor target) {
+      asker->request(target, caf::infinite, flush_atom::value)
+        .then([flushed](ok_atom) { *flushed = true; });
+    },
+    saver);
+  sched.run();
+  EXPECT_FALSE(*flushed); // the save is still held by the store
+  control->hold_puts = false;
+  release_held_puts();
+  EXPECT_TRUE(*flushed);
+  EXPECT_EQ(saved_length(), 1u);
+  // With nothing pending, a flush answers at once.
+  EXPECT_TRUE(ask<ok_atom>(saver, flush_atom::value));
 }
 
 TEST(retry_backoff, doubles_from_100_ms_up_to_10_s) {

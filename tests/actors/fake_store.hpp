@@ -1,0 +1,109 @@
+// A store_actor for actor tests: a map in memory whose misbehaviour the
+// test controls (failing puts and lists, held puts, gets that never
+// answer). Runs on the deterministic scheduler.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <caf/response_promise.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/caf_error.hpp"
+#include "actors/interfaces.hpp"
+
+namespace lh::test {
+
+// What the fake store holds and how it misbehaves, shared with the test.
+struct fake_store_control {
+  std::map<std::string, std::string> objects;
+  std::vector<std::string> calls; // "put KEY", "get KEY", ... in order
+  int fail_puts = 0;              // the next N puts fail
+  int fail_lists = 0;             // the next N lists fail
+  std::set<std::string> silent_gets; // gets of these keys never answer
+  std::vector<caf::response_promise> unanswered;
+  bool hold_puts = false;         // keep puts unanswered until release()
+  std::vector<std::pair<caf::response_promise, std::function<void()>>> held;
+
+  void release() {
+    for (auto& [promise, apply] : held) {
+      apply();
+      promise.deliver(ok_atom::value);
+    }
+    held.clear();
+  }
+};
+
+inline constexpr const char* release_key = "test/release-held-puts";
+
+struct fake_store_state {
+  std::shared_ptr<fake_store_control> control;
+};
+
+inline store_actor::behavior_type
+fake_store(store_actor::stateful_pointer<fake_store_state> self,
+           std::shared_ptr<fake_store_control> control) {
+  self->state.control = control;
+  return {
+    [=](put_atom, const std::string& key,
+        const bytes_message& value) -> caf::result<ok_atom> {
+      // Promises are delivered from inside this actor only (CAF needs its
+      // context): a put of this key is the test's "release the held puts".
+      if (key == release_key) {
+        control->release();
+        return ok_atom::value;
+      }
+      control->calls.push_back("put " + key);
+      if (control->fail_puts > 0) {
+        --control->fail_puts;
+        return to_caf(make_error(ec::unavailable, "store is down"));
+      }
+      auto bytes = value.take();
+      if (control->hold_puts) {
+        control->held.emplace_back(
+          self->make_response_promise(),
+          [control, key, bytes] { control->objects[key] = bytes; });
+        return caf::delegated<ok_atom>{};
+      }
+      control->objects[key] = std::move(bytes);
+      return ok_atom::value;
+    },
+    [=](get_atom, const std::string& key) -> caf::result<bytes_message> {
+      control->calls.push_back("get " + key);
+      if (control->silent_gets.contains(key)) {
+        // Never answered: the promise is kept and never delivered.
+        control->unanswered.push_back(self->make_response_promise());
+        return caf::delegated<bytes_message>{};
+      }
+      auto it = control->objects.find(key);
+      if (it == control->objects.end())
+        return to_caf(make_error(ec::not_found, key));
+      return bytes_message::wrap(it->second);
+    },
+    [=](delete_atom, const std::string& key) -> caf::result<ok_atom> {
+      control->calls.push_back("delete " + key);
+      if (control->objects.erase(key) == 0)
+        return to_caf(make_error(ec::not_found, key));
+      return ok_atom::value;
+    },
+    [=](list_atom,
+        const std::string& prefix) -> caf::result<std::vector<std::string>> {
+      control->calls.push_back("list " + prefix);
+      if (control->fail_lists > 0) {
+        --control->fail_lists;
+        return to_caf(make_error(ec::unavailable, "store is down"));
+      }
+      std::vector<std::string> keys;
+      for (auto& [k, v] : control->objects)
+        if (k.starts_with(prefix))
+          keys.push_back(k);
+      return keys;
+    },
+  };
+}
+
+} // namespace lh::test
