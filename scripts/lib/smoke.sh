@@ -18,20 +18,25 @@ smoke_cleanup() {
 }
 trap smoke_cleanup EXIT
 
-# start_service NAME ARGS...: runs $BIN_DIR/NAME with --port 0 in
-# $SMOKE_DIR, waits for its "listening on" line, sets PORT_<NAME> and
-# PID_<NAME>, then waits until GET /ready answers 200 (rehydrated).
+# start_service NAME ARGS...: runs $BIN_DIR/NAME with --port $START_PORT
+# (default 0: any free port) in $SMOKE_DIR, waits for its "listening on"
+# line, sets PORT_<NAME> and PID_<NAME>, then waits until GET /ready
+# answers 200 (rehydrated). Its log is appended to $SMOKE_DIR/NAME.log.
 start_service() {
   local name=$1
   shift
   local log=$SMOKE_DIR/$name.log
-  (cd "$SMOKE_DIR" && exec "$BIN_DIR/$name" --port 0 "$@") >"$log" 2>&1 &
+  local skip=0
+  [[ -f $log ]] && skip=$(wc -l <"$log") # a restart: read only new lines
+  (cd "$SMOKE_DIR" && exec "$BIN_DIR/$name" --port "${START_PORT:-0}" "$@") \
+    >>"$log" 2>&1 &
   local pid=$!
   SMOKE_PIDS+=("$pid")
   eval "PID_$name=$pid"
   local port=""
   for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$log" | head -1)
+    port=$(tail -n +$((skip + 1)) "$log" \
+      | sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' | head -1)
     [[ -n $port ]] && break
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "FAIL: $name exited at start:"; cat "$log"; exit 1

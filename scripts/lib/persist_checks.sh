@@ -1,0 +1,89 @@
+# The persistence flow shared by smoke_persist.sh's two setups:
+#   check_persistence API BLOB RESTART
+# API: the URL the /vectors routes hang from; BLOB: the URL that GETs the
+# index's stored blob; RESTART SIGNAL: a function that stops the vector
+# service with SIGNAL and starts it again on its data (ready when it
+# returns). Sourced after scripts/lib/smoke.sh.
+
+# 8 dimensions, distinct directions for cosine: item i.
+persist_vector() {
+  awk -v i="$1" 'BEGIN { printf "["; for (j = 0; j < 8; j++)
+    printf "%s%.6f", (j ? "," : ""), cos(i * 1.37 + j * 0.91) + (j == i % 8);
+    printf "]" }'
+}
+
+# Items FIRST..LAST as an add body, metadata {"n": i, "tag": "t<i>"}.
+persist_items() {
+  local body='{"items":[' sep=''
+  for ((i = $1; i <= $2; i++)); do
+    body+="$sep{\"id\":\"doc-$i\",\"vector\":$(persist_vector "$i"),\"metadata\":{\"n\":$i,\"tag\":\"t$i\"}}"
+    sep=,
+  done
+  echo "$body]}"
+}
+
+# Waits (at most 10 s) until the stored blob holds COUNT items.
+wait_for_blob_count() {
+  local blob=$1 count=$2
+  for _ in $(seq 1 100); do
+    curl -s "$blob" | grep -a -q "\"count\":$count," && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# Checks that a search for doc-17's vector finds doc-17 at distance ~0
+# with its metadata. DESCRIPTION prefixes the check names.
+check_search_finds_doc17() {
+  local api=$1 what=$2
+  local r
+  r=$(curl -s -X POST -H 'Content-Type: application/json' \
+    "$api/vectors/index/docs/search" \
+    -d "{\"vector\":$(persist_vector 17),\"k\":3}")
+  check "$what: nearest is doc-17" doc-17 "$(jq -r '.results[0].id' <<<"$r")"
+  check "$what: at distance ~0" true \
+    "$(jq '.results[0].distance | fabs < 0.0001' <<<"$r")"
+  check "$what: with its metadata" t17 \
+    "$(jq -r '.results[0].metadata.tag' <<<"$r")"
+}
+
+check_persistence() {
+  local api=$1 blob=$2 restart=$3
+  local json=(-H 'Content-Type: application/json')
+  check "create cosine dim 8" 201 "$(http_status POST "$api/vectors/index" \
+    "${json[@]}" -d '{"name":"docs","dimension":8,"distance":"cosine"}')"
+  check "add 50 with metadata" '{"added":50,"length":50}' \
+    "$(curl -s -X POST "${json[@]}" "$api/vectors/index/docs/add" \
+      -d "$(persist_items 0 49)" | jq -c .)"
+  wait_for_blob_count "$blob" 50
+  check "blob is stored" 200 "$(http_status GET "$blob")"
+  check "blob starts with LHV1" LHV1 "$(curl -s "$blob" | head -c 4)"
+  check_search_finds_doc17 "$api" "before restart"
+
+  "$restart" KILL # no goodbye: the saved blob is all there is
+  check "after kill -9: listed" '["docs"]' \
+    "$(curl -s "$api/vectors/index" | jq -c .names)"
+  check "after kill -9: length 50" 50 \
+    "$(curl -s "$api/vectors/index/docs" | jq .length)"
+  check_search_finds_doc17 "$api" "after kill -9"
+
+  # A clean stop saves what is pending before it exits.
+  check "add 10 more" '{"added":10,"length":60}' \
+    "$(curl -s -X POST "${json[@]}" "$api/vectors/index/docs/add" \
+      -d "$(persist_items 50 59)" | jq -c .)"
+  "$restart" TERM
+  check "after SIGTERM right after an add: length 60" 60 \
+    "$(curl -s "$api/vectors/index/docs" | jq .length)"
+
+  check "drop" 200 "$(http_status DELETE "$api/vectors/index/docs")"
+  local gone=""
+  for _ in $(seq 1 100); do
+    gone=$(http_status GET "$blob")
+    [[ $gone == 404 ]] && break
+    sleep 0.1
+  done
+  check "blob is deleted" 404 "$gone"
+  "$restart" KILL
+  check "after restart: no index" '[]' \
+    "$(curl -s "$api/vectors/index" | jq -c .names)"
+}
