@@ -36,6 +36,12 @@ inline method from_beast(boost::beast::http::verb v) {
   }
 }
 
+/// Free room to keep in a read buffer while a body streams in: Beast
+/// sizes each read by the buffer's free capacity, 512 bytes after a
+/// header, so a 100 MiB body would take 200k reads. 64 KiB is Beast's
+/// largest read.
+inline constexpr size_t body_read_room = 64 * 1024;
+
 /// Our response from Beast's, moving the body out; `keep_header(name)`
 /// decides which headers come along.
 template <class KeepHeader>

@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 
 #include "http/beast_convert.hpp"
+#include "storage/huge_pages.hpp"
 
 namespace lh::http {
 
@@ -32,6 +33,7 @@ struct blocking_client::impl {
     if (ec)
       return ec;
     stream->socket().connect(tcp::endpoint{address, port}, ec);
+    buffer.reserve(body_read_room);
     if (!ec) {
       stream->socket().set_option(tcp::no_delay{true}, ec);
       ++opened;
@@ -51,11 +53,20 @@ struct blocking_client::impl {
     auto parser = std::make_shared<bhttp::response_parser<bhttp::string_body>>();
     parser->body_limit(boost::none);
     parser->skip(req.method() == bhttp::verb::head);
-    bhttp::async_read(*stream, buffer, *parser,
-                      [&](beast::error_code ec, size_t) {
-                        result = ec;
-                        done = true;
-                      });
+    auto finish = [&](beast::error_code ec, size_t) {
+      result = ec;
+      done = true;
+    };
+    // The header first: a large body then goes into a buffer reserved
+    // (with huge pages) for its whole length.
+    bhttp::async_read_header(
+      *stream, buffer, *parser, [&](beast::error_code ec, size_t n) {
+        if (ec)
+          return finish(ec, n);
+        if (auto length = parser->content_length())
+          reserve_huge(parser->get().body(), *length);
+        bhttp::async_read(*stream, buffer, *parser, finish);
+      });
     ioc.restart();
     ioc.run();
     if (!done || result)

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/beast_convert.hpp"
+#include "storage/huge_pages.hpp"
 #include "http/error_response.hpp"
 
 namespace lh::http {
@@ -215,6 +216,9 @@ private:
 
   void read_body() {
     deadline_ = clock_type::now() + srv_->options.read_timeout;
+    buffer_.reserve(body_read_room);
+    if (auto n = body_parser_->content_length())
+      reserve_huge(body_parser_->get().body(), *n);
     bhttp::async_read(socket_, buffer_, *body_parser_,
                       [self = shared_from_this()](beast::error_code ec,
                                                   size_t) {

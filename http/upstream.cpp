@@ -141,6 +141,7 @@ struct upstream::impl {
           std::make_shared<bhttp::response_parser<bhttp::string_body>>();
         parser->body_limit(boost::none);
         parser->skip(p->req.method() == bhttp::verb::head);
+        c->buffer.reserve(body_read_room);
         bhttp::async_read(
           c->stream, c->buffer, *parser,
           net::bind_executor(strand, [this, c, p, parser](beast::error_code ec,

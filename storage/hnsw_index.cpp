@@ -8,6 +8,8 @@
 
 #include <hnswlib/hnswlib.h>
 
+#include "storage/huge_pages.hpp"
+
 namespace lh {
 
 std::string_view to_string(metric m) {
@@ -190,6 +192,7 @@ hnsw_index::deserialize(const hnsw_params& params, std::string_view bytes) {
                       std::string{"cannot allocate the graph: "} + e.what());
   }
   auto& g = *d->graph;
+  advise_huge_pages(g.data_level0_memory_, count * g.size_data_per_element_);
   if (offset_level0 != g.offsetLevel0_ || size_per_element != g.size_data_per_element_
       || label_offset != g.label_offset_ || offset_data != g.offsetData_
       || max_m != g.maxM_ || max_m0 != g.maxM0_ || m != g.M_)
@@ -286,6 +289,20 @@ expected<void> hnsw_index::save_to_file(const std::string& path) const {
                       "saveIndex to " + path + " failed: " + e.what());
   }
   return {};
+}
+
+expected<std::unique_ptr<hnsw_index>>
+hnsw_index::load_from_file(const hnsw_params& params, const std::string& path) {
+  auto d = std::make_unique<impl>();
+  d->space = make_space(params);
+  try {
+    d->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(
+      d->space.get(), path);
+  } catch (const std::exception& e) {
+    return make_error(ec::storage_failure,
+                      "loadIndex of " + path + " failed: " + e.what());
+  }
+  return std::unique_ptr<hnsw_index>{new hnsw_index(params, std::move(d))};
 }
 
 size_t hnsw_index::capacity() const {

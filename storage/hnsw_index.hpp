@@ -75,9 +75,12 @@ public:
   static expected<std::unique_ptr<hnsw_index>>
   deserialize(const hnsw_params& params, std::string_view bytes);
 
-  /// hnswlib's own saveIndex to a file: the reference for tests and the
-  /// persistence benchmark.
+  /// hnswlib's own saveIndex to a file and loadIndex from one: the
+  /// reference for tests and the persistence benchmark. Not used by the
+  /// product (loadIndex trusts its input).
   expected<void> save_to_file(const std::string& path) const;
+  static expected<std::unique_ptr<hnsw_index>>
+  load_from_file(const hnsw_params& params, const std::string& path);
 
   /// hnswlib's raw distance -> what users see: l2 = Euclidean distance
   /// (hnswlib gives its square), cosine = 1 - cos, dot = 1 - dot.

@@ -6,6 +6,7 @@
 
 #include "http/json_writer.hpp"
 #include "storage/crc32c.hpp"
+#include "storage/huge_pages.hpp"
 
 namespace lh::lhv1 {
 
@@ -115,7 +116,7 @@ std::string envelope_without_checksums(const index_params& p,
 // Header and envelope, reserving room for the graph that follows.
 std::string start_blob(const std::string& env, size_t graph_bytes) {
   std::string blob;
-  blob.reserve(8 + env.size() + graph_bytes);
+  reserve_huge(blob, 8 + env.size() + graph_bytes);
   blob += magic;
   auto n = static_cast<uint32_t>(env.size());
   for (int shift = 24; shift >= 0; shift -= 8)

@@ -1,6 +1,7 @@
 #include "storage/rocks_store.hpp"
 
 #include <array>
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -8,8 +9,10 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/write_batch.h>
 
+#include "storage/huge_pages.hpp"
 #include "storage/key_rules.hpp"
 
 namespace lh {
@@ -90,7 +93,52 @@ error storage_error(std::string_view what, std::string_view key,
 
 struct rocks_store::impl {
   rocks_store_options options;
+  rocksdb::Options db_options;
   std::unique_ptr<rocksdb::DB> db;
+  std::atomic<uint64_t> ingest_files{0};
+
+  // SST files being written for ingestion; emptied at open (a crash can
+  // leave one behind, never ingested).
+  std::string ingest_dir() const { return options.path + "/ingest"; }
+
+  // A large put as one SST file, ingested atomically: the new chunks, the
+  // deletion of old chunks past the new count, then the header (the order
+  // of their keys, as an SST wants).
+  expected<void> put_by_ingestion(std::string_view key, std::string_view value,
+                                  const std::optional<header>& old) {
+    auto path = ingest_dir() + "/" + std::to_string(++ingest_files) + ".sst";
+    // Keep the written pages cached, as a plain file write would.
+    rocksdb::SstFileWriter writer{rocksdb::EnvOptions{}, db_options, nullptr,
+                                  false};
+    auto s = writer.Open(path);
+    uint32_t chunks = 0;
+    for (uint64_t offset = 0; s.ok() && offset < value.size();
+         offset += options.chunk_bytes) {
+      auto n = std::min<uint64_t>(options.chunk_bytes, value.size() - offset);
+      s = writer.Put(chunk_key(key, chunks++),
+                     rocksdb::Slice{value.data() + offset, n});
+    }
+    for (uint32_t i = chunks; s.ok() && old && i < old->chunks; ++i)
+      s = writer.Delete(chunk_key(key, i));
+    std::string h;
+    h += chunked_format;
+    append_be(h, value.size(), 8);
+    append_be(h, chunks, 4);
+    if (s.ok())
+      s = writer.Put(header_key(key), h);
+    if (s.ok())
+      s = writer.Finish(); // fsyncs the file
+    if (s.ok()) {
+      rocksdb::IngestExternalFileOptions ingest;
+      ingest.move_files = true;
+      s = db->IngestExternalFile({path}, ingest);
+    }
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored); // moved in, or failed
+    if (!s.ok())
+      return storage_error("put", key, s);
+    return {};
+  }
   // Writers of one key are serialized so that replacing a chunked object
   // deletes exactly the chunks the old header names.
   std::array<std::mutex, 64> key_locks;
@@ -136,6 +184,12 @@ rocks_store::open(const rocks_store_options& options) {
     return make_error(ec::storage_failure, "cannot create data directory '"
                                              + options.path
                                              + "': " + fs_error.message());
+  std::filesystem::remove_all(options.path + "/ingest", fs_error);
+  std::filesystem::create_directories(options.path + "/ingest", fs_error);
+  if (fs_error)
+    return make_error(ec::storage_failure,
+                      "cannot create '" + options.path
+                        + "/ingest': " + fs_error.message());
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
   db_options.IncreaseParallelism(2);
@@ -149,6 +203,7 @@ rocks_store::open(const rocks_store_options& options) {
                                              + "': " + s.ToString());
   auto d = std::make_unique<impl>();
   d->options = options;
+  d->db_options = db_options;
   d->db.reset(raw);
   return std::unique_ptr<rocks_store>{new rocks_store(std::move(d))};
 }
@@ -166,6 +221,9 @@ expected<void> rocks_store::put(std::string_view key, std::string value) {
   auto old = d.read_header(key, nullptr);
   if (!old)
     return old.error();
+  if (value.size() > d.options.chunk_bytes
+      && value.size() >= d.options.ingest_bytes)
+    return d.put_by_ingestion(key, value, *old);
   rocksdb::WriteBatch batch;
   auto hkey = header_key(key);
   uint32_t chunks = 0;
@@ -225,7 +283,7 @@ expected<std::string> rocks_store::get(std::string_view key) {
   if (h->format == inline_format)
     return std::string{value.ToStringView().substr(1)};
   std::string out;
-  out.reserve(h->size);
+  reserve_huge(out, h->size);
   for (uint32_t i = 0; i < h->chunks; ++i) {
     rocksdb::PinnableSlice chunk;
     s = d.db->Get(r, d.db->DefaultColumnFamily(), chunk_key(key, i), &chunk);

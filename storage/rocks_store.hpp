@@ -1,7 +1,9 @@
 // The object store on RocksDB: put/get/delete/list of keys -> bytes, values
-// of any size up to a limit, stored as chunks written in one WriteBatch so a
-// reader sees the old object or the new one, never a mix. Blocking: callers
-// run it off CAF's shared scheduler (actors/store_actor.cpp).
+// of any size up to a limit, stored as chunks written atomically so a
+// reader sees the old object or the new one, never a mix: in one
+// WriteBatch, or for large values in one SST file that RocksDB ingests
+// (no WAL and memtable copies: as fast as writing a file). Blocking:
+// callers run it off CAF's shared scheduler (actors/store_actor.cpp).
 #pragma once
 
 #include <cstdint>
@@ -18,7 +20,10 @@ struct rocks_store_options {
   std::string path;
   uint64_t max_value_bytes = uint64_t{4} << 30;
   size_t chunk_bytes = size_t{1} << 20; // values above this are chunked
-  bool sync = true;                     // fsync the WAL on every write
+  // Values of at least this size (and chunked) are written as an ingested
+  // SST file instead of a WriteBatch.
+  uint64_t ingest_bytes = uint64_t{4} << 20;
+  bool sync = true; // fsync the WAL on every write (SST files always are)
 };
 
 class rocks_store {
@@ -29,8 +34,8 @@ public:
   ~rocks_store();
 
   /// Stores `value` under `key`, replacing any old value atomically. Takes
-  /// the value by value: it is freed once copied into the write batch, so
-  /// a put holds about two copies of a large object at most.
+  /// the value by value: a small one is freed once copied into the write
+  /// batch; a large one is streamed into an SST file, never copied whole.
   expected<void> put(std::string_view key, std::string value);
 
   /// The value of `key`; ec::not_found when missing.

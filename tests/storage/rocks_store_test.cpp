@@ -1,5 +1,6 @@
 #include "storage/rocks_store.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <random>
@@ -9,12 +10,16 @@
 
 namespace {
 
-class rocks_store_test : public ::testing::Test {
+// Every test runs twice: large values written as a WriteBatch, and as an
+// ingested SST file (the parameter: ingest every chunked value).
+class rocks_store_test : public ::testing::TestWithParam<bool> {
 protected:
   void SetUp() override {
+    std::string test =
+      ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(test.begin(), test.end(), '/', '-');
     dir_ = std::filesystem::temp_directory_path()
-           / ("lh-rocks-" + std::to_string(::getpid()) + "-"
-              + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           / ("lh-rocks-" + std::to_string(::getpid()) + "-" + test);
     std::filesystem::remove_all(dir_);
     store_ = open();
   }
@@ -25,7 +30,8 @@ protected:
   std::unique_ptr<lh::rocks_store> open(size_t chunk = 1 << 20) {
     auto s = lh::rocks_store::open(
       {.path = dir_.string(), .max_value_bytes = uint64_t{1} << 30,
-       .chunk_bytes = chunk, .sync = false});
+       .chunk_bytes = chunk,
+       .ingest_bytes = GetParam() ? 0 : UINT64_MAX, .sync = false});
     EXPECT_TRUE(s) << s.error().message;
     return std::move(*s);
   }
@@ -44,7 +50,7 @@ protected:
 
 } // namespace
 
-TEST_F(rocks_store_test, round_trips_small_values) {
+TEST_P(rocks_store_test, round_trips_small_values) {
   ASSERT_TRUE(store_->put("a", "hello"));
   EXPECT_EQ(*store_->get("a"), "hello");
   ASSERT_TRUE(store_->put("a", ""));
@@ -54,7 +60,7 @@ TEST_F(rocks_store_test, round_trips_small_values) {
   EXPECT_EQ(*store_->get("b/c"), binary);
 }
 
-TEST_F(rocks_store_test, missing_key_is_not_found) {
+TEST_P(rocks_store_test, missing_key_is_not_found) {
   auto v = store_->get("nope");
   ASSERT_FALSE(v);
   EXPECT_EQ(v.error().code, lh::ec::not_found);
@@ -63,14 +69,14 @@ TEST_F(rocks_store_test, missing_key_is_not_found) {
   EXPECT_EQ(d.error().code, lh::ec::not_found);
 }
 
-TEST_F(rocks_store_test, delete_removes_value) {
+TEST_P(rocks_store_test, delete_removes_value) {
   ASSERT_TRUE(store_->put("a", "1"));
   ASSERT_TRUE(store_->remove("a"));
   EXPECT_EQ(store_->get("a").error().code, lh::ec::not_found);
   EXPECT_TRUE(store_->list("")->empty());
 }
 
-TEST_F(rocks_store_test, chunked_64_mib_value_round_trips) {
+TEST_P(rocks_store_test, chunked_64_mib_value_round_trips) {
   auto big = random_bytes(64u << 20, 7);
   ASSERT_TRUE(store_->put("big", big));
   auto back = store_->get("big");
@@ -83,7 +89,7 @@ TEST_F(rocks_store_test, chunked_64_mib_value_round_trips) {
   EXPECT_TRUE(*store_->get("big") == big);
 }
 
-TEST_F(rocks_store_test, replacing_a_chunked_value_leaves_no_old_chunks) {
+TEST_P(rocks_store_test, replacing_a_chunked_value_leaves_no_old_chunks) {
   store_ = nullptr;
   store_ = open(1024); // small chunks so a few KiB are many chunks
   auto first = random_bytes(10 * 1024 + 5, 1);
@@ -99,7 +105,7 @@ TEST_F(rocks_store_test, replacing_a_chunked_value_leaves_no_old_chunks) {
   EXPECT_EQ(store_->list("")->size(), 0u);
 }
 
-TEST_F(rocks_store_test, readers_see_old_or_new_never_a_mix) {
+TEST_P(rocks_store_test, readers_see_old_or_new_never_a_mix) {
   store_ = nullptr;
   store_ = open(4096);
   auto a = std::string(64 * 1024, 'a');
@@ -122,7 +128,7 @@ TEST_F(rocks_store_test, readers_see_old_or_new_never_a_mix) {
   EXPECT_GT(reads, 0);
 }
 
-TEST_F(rocks_store_test, lists_by_prefix_in_byte_order) {
+TEST_P(rocks_store_test, lists_by_prefix_in_byte_order) {
   for (auto k : {"_vectors/b.lhv1", "_vectors/a.lhv1", "_vectorsX", "z", "_v"})
     ASSERT_TRUE(store_->put(k, "x"));
   auto keys = store_->list("_vectors/");
@@ -135,14 +141,14 @@ TEST_F(rocks_store_test, lists_by_prefix_in_byte_order) {
                                             "z"}));
 }
 
-TEST_F(rocks_store_test, chunk_records_never_show_in_listings) {
+TEST_P(rocks_store_test, chunk_records_never_show_in_listings) {
   store_ = nullptr;
   store_ = open(16);
   ASSERT_TRUE(store_->put("k", std::string(100, 'x')));
   EXPECT_EQ(*store_->list(""), std::vector<std::string>{"k"});
 }
 
-TEST_F(rocks_store_test, refuses_bad_keys_and_oversized_values) {
+TEST_P(rocks_store_test, refuses_bad_keys_and_oversized_values) {
   EXPECT_EQ(store_->put("", "x").error().code, lh::ec::invalid_argument);
   EXPECT_EQ(store_->put("a/../b", "x").error().code, lh::ec::invalid_argument);
   auto small = lh::rocks_store::open({.path = (dir_ / "small").string(),
@@ -153,3 +159,8 @@ TEST_F(rocks_store_test, refuses_bad_keys_and_oversized_values) {
             lh::ec::payload_too_large);
   EXPECT_EQ((*small)->get("k").error().code, lh::ec::not_found);
 }
+
+INSTANTIATE_TEST_SUITE_P(write_paths, rocks_store_test, ::testing::Bool(),
+                         [](const auto& info) {
+                           return info.param ? "ingested_sst" : "write_batch";
+                         });
