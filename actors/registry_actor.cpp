@@ -63,7 +63,8 @@ void notify(self_pointer self, bool dropped, const std::string& name) {
 void publish_progress(self_pointer self) {
   auto& st = self->state;
   auto& progress = st.loading.progress();
-  if (progress.done() && st.options.store) {
+  if (progress.done() && st.options.store && !st.summary_logged) {
+    st.summary_logged = true;
     std::string failed;
     for (auto& [name, why] : progress.failed)
       failed += (failed.empty() ? "" : "; ") + name + ": " + why;

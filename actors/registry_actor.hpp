@@ -43,6 +43,7 @@ struct registry_state {
   rehydration loading{1}; // at start; afterwards it keeps the failures
   std::chrono::steady_clock::time_point started;
   uint32_t list_failures = 0;
+  bool summary_logged = false; // "rehydrated N indexes", once
   static inline const char* name = "registry";
 
   /// Copies the table's map with one change and publishes it.

@@ -184,12 +184,6 @@ rocks_store::open(const rocks_store_options& options) {
     return make_error(ec::storage_failure, "cannot create data directory '"
                                              + options.path
                                              + "': " + fs_error.message());
-  std::filesystem::remove_all(options.path + "/ingest", fs_error);
-  std::filesystem::create_directories(options.path + "/ingest", fs_error);
-  if (fs_error)
-    return make_error(ec::storage_failure,
-                      "cannot create '" + options.path
-                        + "/ingest': " + fs_error.message());
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
   db_options.IncreaseParallelism(2);
@@ -205,6 +199,13 @@ rocks_store::open(const rocks_store_options& options) {
   d->options = options;
   d->db_options = db_options;
   d->db.reset(raw);
+  // Only now, holding RocksDB's lock on the directory: files a crash left
+  // half-written are never ingested, so they go.
+  std::filesystem::remove_all(d->ingest_dir(), fs_error);
+  std::filesystem::create_directories(d->ingest_dir(), fs_error);
+  if (fs_error)
+    return make_error(ec::storage_failure, "cannot create '" + d->ingest_dir()
+                                             + "': " + fs_error.message());
   return std::unique_ptr<rocks_store>{new rocks_store(std::move(d))};
 }
 
