@@ -28,10 +28,16 @@ void done(self_pointer self, const std::string& name, const error* err) {
   }
   if (st.status && (err != nullptr || was_failing != st.failing.size()))
     st.status->publish_save_failures(st.failing);
+  auto took = std::chrono::steady_clock::now() - st.started[name];
+  st.started.erase(name);
   auto next = st.schedule.finished(name, err == nullptr);
-  if (err != nullptr)
-    self->delayed_send(self, retry_backoff(st.schedule.failures(name)),
-                       retry_atom::value, name);
+  if (st.schedule.waiting(name))
+    self->delayed_send(
+      self,
+      err != nullptr
+        ? retry_backoff(st.schedule.failures(name))
+        : std::chrono::duration_cast<std::chrono::milliseconds>(took),
+      retry_atom::value, name);
   if (next)
     start(self, *next);
   if (st.schedule.idle()) {
@@ -44,6 +50,7 @@ void done(self_pointer self, const std::string& name, const error* err) {
 void start(self_pointer self, const save_scheduler::action& act) {
   auto& st = self->state;
   auto name = act.name;
+  st.started[name] = std::chrono::steady_clock::now();
   auto on_error = [self, name](caf::error& e) {
     auto err = from_caf(e);
     done(self, name, &err);

@@ -31,7 +31,10 @@ struct persistence_state {
   std::shared_ptr<index_table> table;
   std::shared_ptr<index_status> status; // may be null (tests)
   std::chrono::milliseconds timeout{30000};
-  save_scheduler schedule;
+  // Paced: the pause between two saves of an index is as long as the
+  // last save took, so saves take at most about half of the time.
+  save_scheduler schedule{true};
+  std::map<std::string, std::chrono::steady_clock::time_point> started;
   std::map<std::string, std::string> failing; // name -> last error
   std::vector<caf::typed_response_promise<ok_atom>> flushes; // wait for idle
   static inline const char* name = "persistence";

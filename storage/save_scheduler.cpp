@@ -47,7 +47,16 @@ save_scheduler::finished(const std::string& name, bool ok) {
     entries_.erase(it);
     return std::nullopt;
   }
+  if (pace_ && e.current == kind::save && *e.wanted == kind::save) {
+    e.waiting_retry = true; // a pause, then the newest state
+    return std::nullopt;
+  }
   return start(name, e);
+}
+
+bool save_scheduler::waiting(const std::string& name) const {
+  auto it = entries_.find(name);
+  return it != entries_.end() && it->second.waiting_retry;
 }
 
 std::optional<save_scheduler::action>

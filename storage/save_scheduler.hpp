@@ -2,7 +2,10 @@
 // store call per index in flight; change notices that arrive meanwhile
 // collapse into ONE more save of the newest state; a drop turns into a
 // delete that runs after any save in flight, so that save cannot bring the
-// blob back. Used by the persistence actor; tested without actors.
+// blob back. With pacing, a save that follows a save waits for a pause
+// first (the caller's timer), so that back-to-back saves of a big index
+// do not hold its lock and the CPU all the time. Used by the persistence
+// actor; tested without actors.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +25,9 @@ public:
     bool operator==(const action&) const = default;
   };
 
+  /// `pace_saves`: a save wanted when a save ends waits for a pause.
+  explicit save_scheduler(bool pace_saves = false) : pace_(pace_saves) {}
+
   /// The index changed (created or mutated): a save to start now, or
   /// nothing when a call for it is in flight (it will follow).
   std::optional<action> changed(const std::string& name);
@@ -31,12 +37,17 @@ public:
   std::optional<action> dropped(const std::string& name);
 
   /// The call in flight for `name` ended. On failure the same call is
-  /// wanted again: the caller retries it after a backoff through
-  /// retry(name). Returns the next call to start now, if any.
+  /// wanted again after a backoff; with pacing, a save wanted after a save
+  /// waits for a pause. Either way waiting(name) is true and the caller
+  /// calls retry(name) when its timer fires. Returns the next call to
+  /// start now, if any.
   std::optional<action> finished(const std::string& name, bool ok);
 
-  /// After a failure's backoff: the call to start now (the newest wanted
-  /// one: a save, or a delete when the index was dropped meanwhile).
+  /// `name` waits for the caller's timer (backoff or pause).
+  bool waiting(const std::string& name) const;
+
+  /// After the wait: the call to start now (the newest wanted one: a save,
+  /// or a delete when the index was dropped meanwhile).
   std::optional<action> retry(const std::string& name);
 
   /// Consecutive failures of `name` (for backoff and /ready detail).
@@ -54,6 +65,7 @@ private:
   };
   std::optional<action> start(const std::string& name, entry& e);
 
+  bool pace_;
   std::map<std::string, entry> entries_;
 };
 

@@ -98,8 +98,14 @@ TEST_F(persistence_test, notices_during_a_save_collapse_into_one_newest_save) {
   EXPECT_EQ(count_calls("put"), 1u);
   control->hold_puts = false;
   release_held_puts();
+  EXPECT_EQ(count_calls("put"), 1u); // the next save waits for its pause
+  sched.trigger_timeouts();
+  sched.run();
   EXPECT_EQ(count_calls("put"), 2u); // N notices -> 2 saves
   EXPECT_EQ(saved_length(), 11u);    // the last one has the newest state
+  sched.trigger_timeouts();
+  sched.run();
+  EXPECT_EQ(count_calls("put"), 2u); // and nothing more
 }
 
 TEST_F(persistence_test, a_drop_during_a_save_leaves_no_blob_behind) {

@@ -80,3 +80,27 @@ TEST(save_scheduler, stray_calls_are_ignored) {
   ASSERT_TRUE(s.changed("a"));
   EXPECT_EQ(s.retry("a"), std::nullopt); // not backing off
 }
+
+TEST(save_scheduler, pacing_puts_a_pause_between_saves_but_not_before_a_delete) {
+  lh::save_scheduler s{true};
+  ASSERT_EQ(s.changed("a"), (action{kind::save, "a"}));
+  EXPECT_EQ(s.changed("a"), std::nullopt);
+  EXPECT_EQ(s.finished("a", true), std::nullopt); // not at once: a pause
+  EXPECT_TRUE(s.waiting("a"));
+  EXPECT_EQ(s.changed("a"), std::nullopt); // still one save, after the pause
+  EXPECT_EQ(s.retry("a"), (action{kind::save, "a"}));
+  EXPECT_FALSE(s.waiting("a"));
+  EXPECT_EQ(s.finished("a", true), std::nullopt);
+  EXPECT_TRUE(s.idle());
+  // A drop during a save: the delete follows at once.
+  ASSERT_EQ(s.changed("b"), (action{kind::save, "b"}));
+  EXPECT_EQ(s.dropped("b"), std::nullopt);
+  EXPECT_EQ(s.finished("b", true), (action{kind::remove, "b"}));
+  EXPECT_FALSE(s.waiting("b"));
+  // A drop during the pause replaces the save.
+  ASSERT_EQ(s.changed("c"), (action{kind::save, "c"}));
+  s.changed("c");
+  ASSERT_EQ(s.finished("c", true), std::nullopt);
+  EXPECT_EQ(s.dropped("c"), std::nullopt);
+  EXPECT_EQ(s.retry("c"), (action{kind::remove, "c"}));
+}
