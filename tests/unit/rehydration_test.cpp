@@ -1,9 +1,11 @@
 // Rehydration's pure logic: bounded parallelism, progress, and what blocks
-// an index name while loading or after a failed load.
+// an index name while loading or after a failed load; and /ready built
+// from it.
 #include "storage/rehydration.hpp"
 
 #include <gtest/gtest.h>
 
+#include "http/vector_routes.hpp"
 #include "storage/lhv1.hpp"
 
 namespace {
@@ -88,4 +90,41 @@ TEST(lhv1_keys, name_of_inverts_key_of) {
   EXPECT_FALSE(lh::lhv1::name_of("_vectors/.lhv1"));
   EXPECT_FALSE(lh::lhv1::name_of("other/docs.lhv1"));
   EXPECT_FALSE(lh::lhv1::name_of("_vectors/docs.lhv2"));
+}
+
+TEST(vector_readiness, is_503_with_progress_until_done_then_names_failures) {
+  lh::index_status status{true};
+  auto r = lh::http::vector_readiness(status);
+  EXPECT_FALSE(r.ready);
+  lh::rehydration loading{2};
+  loading.listed(keys_of({"a", "b", "c"}));
+  ASSERT_TRUE(loading.next());
+  loading.loaded("a");
+  status.publish(loading.progress());
+  r = lh::http::vector_readiness(status);
+  EXPECT_FALSE(r.ready);
+  EXPECT_NE(r.detail_json.find(R"("loaded":1,"total":3)"), std::string::npos)
+    << r.detail_json;
+  ASSERT_TRUE(loading.next());
+  ASSERT_TRUE(loading.next());
+  loading.failed("b", "LHV1 blob: graph checksum mismatch");
+  loading.failed("c", "did not load within 100 ms");
+  status.publish(loading.progress());
+  status.publish_save_failures({{"d", "store is down"}});
+  r = lh::http::vector_readiness(status);
+  EXPECT_TRUE(r.ready);
+  EXPECT_NE(r.detail_json.find(
+              R"("failed":{"b":"LHV1 blob: graph checksum mismatch",)"
+              R"("c":"did not load within 100 ms"})"),
+            std::string::npos)
+    << r.detail_json;
+  EXPECT_NE(r.detail_json.find(R"("save_failures":{"d":"store is down"})"),
+            std::string::npos)
+    << r.detail_json;
+  // An ephemeral service is ready at once and says so.
+  lh::index_status ephemeral{false};
+  r = lh::http::vector_readiness(ephemeral);
+  EXPECT_TRUE(r.ready);
+  EXPECT_NE(r.detail_json.find(R"("persistence":"ephemeral")"),
+            std::string::npos);
 }
