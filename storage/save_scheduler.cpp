@@ -43,15 +43,22 @@ save_scheduler::finished(const std::string& name, bool ok) {
     return std::nullopt; // the caller calls retry() after its backoff
   }
   e.failures = 0;
+  if (pace_ && e.current == kind::save && e.wanted != kind::remove) {
+    e.waiting_retry = true; // a rest; changes meanwhile are saved after it
+    return std::nullopt;
+  }
   if (!e.wanted) {
     entries_.erase(it);
     return std::nullopt;
   }
-  if (pace_ && e.current == kind::save && *e.wanted == kind::save) {
-    e.waiting_retry = true; // a pause, then the newest state
-    return std::nullopt;
-  }
   return start(name, e);
+}
+
+bool save_scheduler::idle() const {
+  for (auto& [name, e] : entries_)
+    if (e.in_flight || e.wanted)
+      return false;
+  return true;
 }
 
 bool save_scheduler::waiting(const std::string& name) const {
@@ -66,6 +73,10 @@ save_scheduler::retry(const std::string& name) {
     return std::nullopt;
   auto& e = it->second;
   e.waiting_retry = false;
+  if (!e.wanted) { // a rest with no change during it
+    entries_.erase(it);
+    return std::nullopt;
+  }
   return start(name, e);
 }
 

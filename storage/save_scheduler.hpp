@@ -2,10 +2,10 @@
 // store call per index in flight; change notices that arrive meanwhile
 // collapse into ONE more save of the newest state; a drop turns into a
 // delete that runs after any save in flight, so that save cannot bring the
-// blob back. With pacing, a save that follows a save waits for a pause
-// first (the caller's timer), so that back-to-back saves of a big index
-// do not hold its lock and the CPU all the time. Used by the persistence
-// actor; tested without actors.
+// blob back. With pacing, an index rests after each save (the caller's
+// timer): changes meanwhile wait and collapse into one save after it, so
+// a busy big index is not re-encoded (under its lock) all the time. Used
+// by the persistence actor; tested without actors.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +25,7 @@ public:
     bool operator==(const action&) const = default;
   };
 
-  /// `pace_saves`: a save wanted when a save ends waits for a pause.
+  /// `pace_saves`: an index rests after each save (see above).
   explicit save_scheduler(bool pace_saves = false) : pace_(pace_saves) {}
 
   /// The index changed (created or mutated): a save to start now, or
@@ -37,10 +37,10 @@ public:
   std::optional<action> dropped(const std::string& name);
 
   /// The call in flight for `name` ended. On failure the same call is
-  /// wanted again after a backoff; with pacing, a save wanted after a save
-  /// waits for a pause. Either way waiting(name) is true and the caller
-  /// calls retry(name) when its timer fires. Returns the next call to
-  /// start now, if any.
+  /// wanted again after a backoff; with pacing, a save is followed by a
+  /// rest. Either way waiting(name) is true and the caller calls
+  /// retry(name) when its timer fires. Returns the next call to start
+  /// now, if any.
   std::optional<action> finished(const std::string& name, bool ok);
 
   /// `name` waits for the caller's timer (backoff or pause).
@@ -53,7 +53,8 @@ public:
   /// Consecutive failures of `name` (for backoff and /ready detail).
   uint32_t failures(const std::string& name) const;
 
-  bool idle() const { return entries_.empty(); }
+  /// Nothing in flight and nothing wanted (resting indexes are idle).
+  bool idle() const;
 
 private:
   struct entry {

@@ -226,11 +226,15 @@ TEST_F(rehydration_test, changes_after_start_are_saved) {
       b->vectors.push_back(x);
   ASSERT_TRUE(ask<add_result>(reg, add_atom::value, std::string{"docs"},
                               batch_message{b}));
+  sched.trigger_timeouts(); // the index rests after its first save
+  sched.run();
   auto blob = control->objects.find(lhv1::key_of("docs"));
   ASSERT_NE(blob, control->objects.end());
   auto d = lhv1::decode(blob->second);
   ASSERT_TRUE(d) << d.error().message;
   EXPECT_EQ(d->ids, (std::vector<std::string>{"a", "b"}));
   ASSERT_TRUE(ask<ok_atom>(reg, delete_atom::value, std::string{"docs"}));
+  sched.trigger_timeouts();
+  sched.run();
   EXPECT_EQ(control->objects.count(lhv1::key_of("docs")), 0u);
 }

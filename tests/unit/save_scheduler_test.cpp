@@ -81,16 +81,27 @@ TEST(save_scheduler, stray_calls_are_ignored) {
   EXPECT_EQ(s.retry("a"), std::nullopt); // not backing off
 }
 
-TEST(save_scheduler, pacing_puts_a_pause_between_saves_but_not_before_a_delete) {
+TEST(save_scheduler, pacing_rests_after_each_save_but_not_before_a_delete) {
   lh::save_scheduler s{true};
   ASSERT_EQ(s.changed("a"), (action{kind::save, "a"}));
   EXPECT_EQ(s.changed("a"), std::nullopt);
-  EXPECT_EQ(s.finished("a", true), std::nullopt); // not at once: a pause
+  EXPECT_EQ(s.finished("a", true), std::nullopt); // not at once: a rest
   EXPECT_TRUE(s.waiting("a"));
-  EXPECT_EQ(s.changed("a"), std::nullopt); // still one save, after the pause
+  EXPECT_FALSE(s.idle());
+  EXPECT_EQ(s.changed("a"), std::nullopt); // still one save, after the rest
   EXPECT_EQ(s.retry("a"), (action{kind::save, "a"}));
   EXPECT_FALSE(s.waiting("a"));
+  // A rest follows even when nothing changed during the save: a change
+  // right after it waits too.
   EXPECT_EQ(s.finished("a", true), std::nullopt);
+  EXPECT_TRUE(s.waiting("a"));
+  EXPECT_TRUE(s.idle()); // resting with nothing wanted is idle
+  EXPECT_EQ(s.changed("a"), std::nullopt);
+  EXPECT_FALSE(s.idle());
+  EXPECT_EQ(s.retry("a"), (action{kind::save, "a"}));
+  EXPECT_EQ(s.finished("a", true), std::nullopt);
+  EXPECT_EQ(s.retry("a"), std::nullopt); // the rest ends with nothing to do
+  EXPECT_FALSE(s.waiting("a"));
   EXPECT_TRUE(s.idle());
   // A drop during a save: the delete follows at once.
   ASSERT_EQ(s.changed("b"), (action{kind::save, "b"}));
