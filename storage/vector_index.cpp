@@ -165,7 +165,7 @@ expected<add_result> vector_index::add(add_batch batch, worker_pool* pool) {
   // Labels for new ids, and room for them, before any vector goes in.
   std::vector<uint64_t> labels(n);
   {
-    std::unique_lock guard{lock_};
+    auto guard = lock_for_write();
     for (size_t i = 0; i < n; ++i) {
       auto [it, fresh] = label_of_.try_emplace(batch.ids[i], ids_.size());
       labels[i] = it->second;
@@ -184,7 +184,7 @@ expected<add_result> vector_index::add(add_batch batch, worker_pool* pool) {
   std::mutex failure_mtx;
   for (size_t begin = 0; begin < n; begin += chunk_items) {
     auto end = std::min(n, begin + chunk_items);
-    std::unique_lock guard{lock_};
+    auto guard = lock_for_write();
     auto insert = [&](size_t k) {
       auto i = begin + k;
       auto ok = graph_->add(labels[i], batch.vectors.data() + i * dim);
@@ -238,8 +238,31 @@ vector_index::search(std::span<const float> query, size_t k,
   return hits;
 }
 
+std::unique_lock<rw_lock> vector_index::lock_for_write() {
+  std::unique_lock gate{save_gate_};
+  save_done_.wait(gate, [this] { return saving_ == 0; });
+  gate.unlock();
+  // A save may start right here and win the lock: then this add waits as
+  // a queued writer once, as it would without the gate.
+  return std::unique_lock{lock_};
+}
+
 void vector_index::read_for_save(
   const std::function<void(const index_view&)>& fn) const {
+  {
+    std::lock_guard gate{save_gate_};
+    ++saving_;
+  }
+  struct open_gate {
+    const vector_index& index;
+    ~open_gate() {
+      {
+        std::lock_guard gate{index.save_gate_};
+        --index.saving_;
+      }
+      index.save_done_.notify_all();
+    }
+  } reopen{*this};
   std::shared_lock guard{lock_};
   // Labels past the graph's count were allocated by a batch whose vectors
   // never went in (a failed grow): they are not part of the index.

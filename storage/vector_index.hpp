@@ -6,6 +6,8 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <functional>
 #include <memory>
 #include <cstdint>
@@ -119,7 +121,9 @@ public:
 
   /// Calls `fn` with a consistent view under the shared lock: searches go
   /// on meanwhile, adds wait, and no add chunk is half seen. The
-  /// persistence path encodes straight from it, without a copy.
+  /// persistence path encodes straight from it, without a copy. Adds wait
+  /// at a gate before the lock: queued on the writer-preferring lock, they
+  /// would hold back every new search until the save is done.
   void read_for_save(const std::function<void(const index_view&)>& fn) const;
 
   /// An index rebuilt from saved parts (LHV1 rehydration): ids[i] and
@@ -135,8 +139,15 @@ public:
 private:
   vector_index(index_params params, std::unique_ptr<hnsw_index> graph);
 
+  /// The exclusive lock, once no save is reading (see read_for_save).
+  std::unique_lock<rw_lock> lock_for_write();
+
   index_params params_;
   mutable rw_lock lock_;
+  // Saves in progress; adds wait on save_done_ while it is not zero.
+  mutable std::mutex save_gate_;
+  mutable std::condition_variable save_done_;
+  mutable int saving_ = 0;
   std::unique_ptr<hnsw_index> graph_;
   // Labels are dense: label i is ids_[i]. Guarded by lock_.
   std::unordered_map<std::string, uint64_t> label_of_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <future>
 #include <random>
 #include <thread>
 
@@ -262,6 +263,38 @@ TEST(vector_index, searches_run_beside_a_batch_insert) {
     t.join();
   EXPECT_EQ(idx.length(), 3100u);
   EXPECT_GT(searches.load(), 0);
+}
+
+TEST(vector_index, an_add_waiting_for_a_save_does_not_hold_back_searches) {
+  const uint32_t dim = 8;
+  lh::vector_index idx{params(lh::metric::l2, dim)};
+  ASSERT_TRUE(idx.add(random_batch(dim, 50, 1, "seed"), nullptr));
+  // A save that holds its view until told to finish.
+  std::promise<void> finish_save;
+  std::promise<void> save_started;
+  std::thread saver{[&] {
+    idx.read_for_save([&](const lh::index_view&) {
+      save_started.set_value();
+      finish_save.get_future().wait();
+    });
+  }};
+  save_started.get_future().wait();
+  std::thread adder{[&] {
+    EXPECT_TRUE(idx.add(random_batch(dim, 10, 2, "late"), nullptr));
+  }};
+  std::this_thread::sleep_for(std::chrono::milliseconds{100}); // add waits
+  // On the writer-preferring lock, a queued add would block this search
+  // until the save ends; at the gate it does not.
+  auto search = std::async(std::launch::async, [&] {
+    return idx.search(std::vector<float>(dim, 0.5f), 3, std::nullopt);
+  });
+  auto answered = search.wait_for(std::chrono::seconds{5});
+  finish_save.set_value();
+  saver.join();
+  adder.join();
+  ASSERT_EQ(answered, std::future_status::ready);
+  EXPECT_EQ(search.get()->size(), 3u);
+  EXPECT_EQ(idx.length(), 60u); // the add went in after the save
 }
 
 TEST(worker_pool, runs_every_index_once) {
