@@ -82,6 +82,33 @@ expected<header> parse_header(std::string_view key, std::string_view bytes) {
   return h;
 }
 
+// Writes the records of a chunked object in key order, as an SST file
+// wants (a write batch takes any order): its chunks, the deletion of old
+// chunks past the new count (orphans otherwise), then its header. Writer
+// is a rocksdb::WriteBatch or a rocksdb::SstFileWriter.
+template <class Writer>
+rocksdb::Status write_chunked(Writer& w, std::string_view key,
+                              std::string_view value, size_t chunk_bytes,
+                              uint32_t old_chunks) {
+  rocksdb::Status s;
+  uint32_t chunks = 0;
+  for (uint64_t offset = 0; s.ok() && offset < value.size();
+       offset += chunk_bytes) {
+    auto n = std::min<uint64_t>(chunk_bytes, value.size() - offset);
+    s = w.Put(chunk_key(key, chunks++),
+              rocksdb::Slice{value.data() + offset, n});
+  }
+  for (uint32_t i = chunks; s.ok() && i < old_chunks; ++i)
+    s = w.Delete(chunk_key(key, i));
+  std::string h;
+  h += chunked_format;
+  append_be(h, value.size(), 8);
+  append_be(h, chunks, 4);
+  if (s.ok())
+    s = w.Put(header_key(key), h);
+  return s;
+}
+
 error storage_error(std::string_view what, std::string_view key,
                     const rocksdb::Status& s) {
   return make_error(ec::storage_failure, std::string{what} + " of key '"
@@ -101,31 +128,16 @@ struct rocks_store::impl {
   // leave one behind, never ingested).
   std::string ingest_dir() const { return options.path + "/ingest"; }
 
-  // A large put as one SST file, ingested atomically: the new chunks, the
-  // deletion of old chunks past the new count, then the header (the order
-  // of their keys, as an SST wants).
+  // A large put as one SST file (see write_chunked), ingested atomically.
   expected<void> put_by_ingestion(std::string_view key, std::string_view value,
-                                  const std::optional<header>& old) {
+                                  uint32_t old_chunks) {
     auto path = ingest_dir() + "/" + std::to_string(++ingest_files) + ".sst";
     // Keep the written pages cached, as a plain file write would.
     rocksdb::SstFileWriter writer{rocksdb::EnvOptions{}, db_options, nullptr,
                                   false};
     auto s = writer.Open(path);
-    uint32_t chunks = 0;
-    for (uint64_t offset = 0; s.ok() && offset < value.size();
-         offset += options.chunk_bytes) {
-      auto n = std::min<uint64_t>(options.chunk_bytes, value.size() - offset);
-      s = writer.Put(chunk_key(key, chunks++),
-                     rocksdb::Slice{value.data() + offset, n});
-    }
-    for (uint32_t i = chunks; s.ok() && old && i < old->chunks; ++i)
-      s = writer.Delete(chunk_key(key, i));
-    std::string h;
-    h += chunked_format;
-    append_be(h, value.size(), 8);
-    append_be(h, chunks, 4);
     if (s.ok())
-      s = writer.Put(header_key(key), h);
+      s = write_chunked(writer, key, value, options.chunk_bytes, old_chunks);
     if (s.ok())
       s = writer.Finish(); // fsyncs the file
     if (s.ok()) {
@@ -222,39 +234,31 @@ expected<void> rocks_store::put(std::string_view key, std::string value) {
   auto old = d.read_header(key, nullptr);
   if (!old)
     return old.error();
-  if (value.size() > d.options.chunk_bytes
-      && value.size() >= d.options.ingest_bytes)
-    return d.put_by_ingestion(key, value, *old);
+  uint32_t old_chunks = *old ? (*old)->chunks : 0;
+  bool chunked = value.size() > d.options.chunk_bytes;
+  if (chunked && value.size() >= d.options.ingest_bytes)
+    return d.put_by_ingestion(key, value, old_chunks);
   rocksdb::WriteBatch batch;
-  auto hkey = header_key(key);
-  uint32_t chunks = 0;
-  if (value.size() <= d.options.chunk_bytes) {
+  rocksdb::Status s;
+  if (chunked) {
+    s = write_chunked(batch, key, value, d.options.chunk_bytes, old_chunks);
+  } else {
+    auto hkey = header_key(key);
     char format = inline_format;
     rocksdb::Slice parts[] = {rocksdb::Slice{&format, 1},
                               rocksdb::Slice{value}};
     rocksdb::Slice key_slice{hkey};
-    batch.Put(rocksdb::SliceParts{&key_slice, 1},
-              rocksdb::SliceParts{parts, 2});
-  } else {
-    uint64_t size = value.size();
-    for (uint64_t offset = 0; offset < size; offset += d.options.chunk_bytes) {
-      auto n = std::min<uint64_t>(d.options.chunk_bytes, size - offset);
-      batch.Put(chunk_key(key, chunks++),
-                rocksdb::Slice{value.data() + offset, n});
-    }
-    std::string h;
-    h += chunked_format;
-    append_be(h, size, 8);
-    append_be(h, chunks, 4);
-    batch.Put(hkey, h);
+    s = batch.Put(rocksdb::SliceParts{&key_slice, 1},
+                  rocksdb::SliceParts{parts, 2});
+    // An old chunked object's chunks would be orphans.
+    for (uint32_t i = 0; s.ok() && i < old_chunks; ++i)
+      s = batch.Delete(chunk_key(key, i));
   }
-  // Chunks of the old object past the new count would be orphans.
-  if (*old)
-    for (uint32_t i = chunks; i < (*old)->chunks; ++i)
-      batch.Delete(chunk_key(key, i));
+  if (!s.ok())
+    return storage_error("put", key, s);
   // The batch holds its own copy now: free the caller's before writing.
   std::string{}.swap(value);
-  auto s = d.db->Write(d.write_options(), &batch);
+  s = d.db->Write(d.write_options(), &batch);
   if (!s.ok())
     return storage_error("put", key, s);
   return {};
