@@ -19,10 +19,8 @@ public:
   /// `persistent` = false for an ephemeral service (nothing is saved).
   explicit index_status(bool persistent)
     : persistent_(persistent),
-      rehydration_(rehydration_progress::finished()) {
-    if (persistent)
-      rehydration_ = rehydration_progress{};
-  }
+      rehydration_(persistent ? rehydration_progress{}
+                              : rehydration_progress::finished()) {}
 
   bool persistent() const { return persistent_; }
 
