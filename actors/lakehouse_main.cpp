@@ -8,13 +8,11 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
-#include "actors/registry_bridge.hpp"
 #include "actors/service_parts.hpp"
 #include "actors/store_bridge.hpp"
 #include "config/command_line.hpp"
 #include "http/serve.hpp"
 #include "http/storage_routes.hpp"
-#include "http/vector_routes.hpp"
 
 int main(int argc, char** argv) {
   auto cli = lh::start_process(argc, argv, lh::role::lakehouse);
@@ -32,16 +30,10 @@ int main(int argc, char** argv) {
   auto svc = lh::start_vector_service(sys, *store, cfg.vectord);
   auto timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
   lh::http::router routes;
-  lh::http::add_health_routes(routes, "lakehouse", [status = svc.status] {
-    return lh::http::vector_readiness(*status);
-  });
+  lh::add_vector_service_routes(routes, sys, svc, "lakehouse", timeout, "/v1");
   lh::http::add_storage_routes(routes,
                                lh::make_store_bridge(sys, *store, timeout),
                                cfg.storaged.max_value_bytes, "/v1");
-  lh::http::add_vector_routes(routes, svc.table, svc.status,
-                              lh::make_registry_bridge(sys, svc.registry,
-                                                       timeout),
-                              "/v1");
   lh::http::server server{std::move(routes),
                           {.bind = cfg.gateway.bind,
                            .port = cfg.gateway.port,

@@ -10,9 +10,11 @@
 #include "actors/caf_error.hpp"
 #include "actors/persistence_actor.hpp"
 #include "actors/registry_actor.hpp"
+#include "actors/registry_bridge.hpp"
 #include "actors/remote_store_actor.hpp"
 #include "actors/store_actor.hpp"
 #include "http/upstream.hpp"
+#include "http/vector_routes.hpp"
 
 namespace lh {
 
@@ -60,6 +62,18 @@ vector_service start_vector_service(caf::actor_system& sys, store_actor store,
   o.rehydrate_parallelism = std::max(1u, std::thread::hardware_concurrency());
   svc.registry = sys.spawn(registry, std::move(o));
   return svc;
+}
+
+void add_vector_service_routes(http::router& routes, caf::actor_system& sys,
+                               const vector_service& svc, std::string service,
+                               std::chrono::milliseconds timeout,
+                               const std::string& prefix) {
+  http::add_health_routes(routes, std::move(service), [status = svc.status] {
+    return http::vector_readiness(*status);
+  });
+  http::add_vector_routes(routes, svc.table, svc.status,
+                          make_registry_bridge(sys, svc.registry, timeout),
+                          prefix);
 }
 
 void stop_vector_service(caf::actor_system& sys, const vector_service& svc,

@@ -12,6 +12,7 @@
 
 #include "actors/interfaces.hpp"
 #include "config/settings.hpp"
+#include "http/router.hpp"
 #include "storage/index_status.hpp"
 #include "storage/index_table.hpp"
 
@@ -43,6 +44,13 @@ struct vector_service {
 /// service is ephemeral.
 vector_service start_vector_service(caf::actor_system& sys, store_actor store,
                                     const vectord_settings& s);
+
+/// The /health and /ready routes of `service`, and the /vectors routes
+/// under `prefix`, on `svc` (mutations time out after `timeout`).
+void add_vector_service_routes(http::router& routes, caf::actor_system& sys,
+                               const vector_service& svc, std::string service,
+                               std::chrono::milliseconds timeout,
+                               const std::string& prefix = "");
 
 /// Waits up to `timeout` for pending saves (logging what is left
 /// unsaved), then stops the actors.

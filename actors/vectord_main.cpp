@@ -7,11 +7,9 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
-#include "actors/registry_bridge.hpp"
 #include "actors/service_parts.hpp"
 #include "config/command_line.hpp"
 #include "http/serve.hpp"
-#include "http/vector_routes.hpp"
 
 int main(int argc, char** argv) {
   auto cli = lh::start_process(argc, argv, lh::role::vectord);
@@ -28,13 +26,9 @@ int main(int argc, char** argv) {
   }
   auto svc = lh::start_vector_service(sys, *store, cfg.vectord);
   lh::http::router routes;
-  lh::http::add_health_routes(routes, "vectord", [status = svc.status] {
-    return lh::http::vector_readiness(*status);
-  });
-  lh::http::add_vector_routes(
-    routes, svc.table, svc.status,
-    lh::make_registry_bridge(sys, svc.registry,
-                             std::chrono::milliseconds{cfg.request_timeout_ms}));
+  lh::add_vector_service_routes(
+    routes, sys, svc, "vectord",
+    std::chrono::milliseconds{cfg.request_timeout_ms});
   lh::http::server server{std::move(routes),
                           {.bind = cfg.vectord.bind,
                            .port = cfg.vectord.port,

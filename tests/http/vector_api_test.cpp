@@ -14,15 +14,12 @@
 
 #include "actors/caf_error.hpp"
 #include "actors/service_parts.hpp"
-#include "actors/registry_bridge.hpp"
 #include "http/client.hpp"
 #include "tests/http/http_test_support.hpp"
-#include "http/health_routes.hpp"
 #include "http/server.hpp"
 #include "actors/store_actor.hpp"
 #include "actors/store_bridge.hpp"
 #include "http/storage_routes.hpp"
-#include "http/vector_routes.hpp"
 
 using lh::http::method;
 using lh::test::has;
@@ -58,13 +55,8 @@ protected:
     }
     svc_ = lh::start_vector_service(sys_, store_, lh::vectord_settings{});
     table_ = svc_.table;
-    lh::http::add_health_routes(routes, "vectord", [status = svc_.status] {
-      return lh::http::vector_readiness(*status);
-    });
-    lh::http::add_vector_routes(
-      routes, table_, svc_.status,
-      lh::make_registry_bridge(sys_, svc_.registry, std::chrono::seconds{30}),
-      prefix_);
+    lh::add_vector_service_routes(routes, sys_, svc_, "vectord",
+                                  std::chrono::seconds{30}, prefix_);
     server_ = std::make_unique<lh::http::server>(
       std::move(routes), lh::http::server_options{.threads = 2});
     ASSERT_TRUE(server_->start());
