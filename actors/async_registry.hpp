@@ -6,7 +6,7 @@
 #include <string>
 
 #include "config/error.hpp"
-#include "storage/vector_index.hpp"
+#include "index/vector_index.hpp"
 
 namespace lh {
 

@@ -9,8 +9,8 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/interfaces.hpp"
-#include "storage/vector_index.hpp"
-#include "storage/worker_pool.hpp"
+#include "index/vector_index.hpp"
+#include "index/worker_pool.hpp"
 
 namespace lh {
 

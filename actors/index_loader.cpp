@@ -1,7 +1,7 @@
 #include "actors/index_loader.hpp"
 
 #include "actors/caf_error.hpp"
-#include "storage/lhv1.hpp"
+#include "index/lhv1.hpp"
 
 namespace lh {
 

@@ -8,7 +8,7 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
-#include "storage/vector_index.hpp"
+#include "index/vector_index.hpp"
 
 namespace lh {
 

@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
-#include "storage/lhv1.hpp"
+#include "index/lhv1.hpp"
 
 namespace lh {
 

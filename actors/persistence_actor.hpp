@@ -15,10 +15,10 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/interfaces.hpp"
-#include "storage/index_status.hpp"
-#include "storage/index_table.hpp"
-#include "storage/retry_backoff.hpp"
-#include "storage/save_scheduler.hpp"
+#include "index/index_status.hpp"
+#include "index/index_table.hpp"
+#include "index/retry_backoff.hpp"
+#include "index/save_scheduler.hpp"
 
 namespace lh {
 

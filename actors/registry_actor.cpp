@@ -6,8 +6,8 @@
 #include "actors/caf_error.hpp"
 #include "actors/index_actor.hpp"
 #include "actors/index_loader.hpp"
-#include "storage/lhv1.hpp"
-#include "storage/retry_backoff.hpp"
+#include "index/lhv1.hpp"
+#include "index/retry_backoff.hpp"
 
 namespace lh {
 

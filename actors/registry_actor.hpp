@@ -14,10 +14,10 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/interfaces.hpp"
-#include "storage/index_status.hpp"
-#include "storage/index_table.hpp"
-#include "storage/rehydration.hpp"
-#include "storage/worker_pool.hpp"
+#include "index/index_status.hpp"
+#include "index/index_table.hpp"
+#include "index/rehydration.hpp"
+#include "index/worker_pool.hpp"
 
 namespace lh {
 

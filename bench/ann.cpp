@@ -20,8 +20,8 @@
 #include "bench/dataset.hpp"
 #include "bench/load_client.hpp"
 #include "http/client.hpp"
-#include "storage/hnsw_index.hpp"
-#include "storage/worker_pool.hpp"
+#include "index/hnsw_index.hpp"
+#include "index/worker_pool.hpp"
 
 namespace {
 

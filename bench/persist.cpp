@@ -28,10 +28,11 @@
 #include "actors/caf_error.hpp"
 #include "actors/persistence_actor.hpp"
 #include "actors/registry_actor.hpp"
-#include "actors/service_parts.hpp"
+#include "actors/vector_service.hpp"
+#include "http/remote_store_actor.hpp"
 #include "actors/store_actor.hpp"
 #include "bench/dataset.hpp"
-#include "storage/lhv1.hpp"
+#include "index/lhv1.hpp"
 
 namespace {
 

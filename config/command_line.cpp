@@ -85,4 +85,10 @@ command_line start_process(int argc, char** argv, role r) {
   return cli;
 }
 
+std::string config_origin(const settings& s) {
+  return "config: "
+         + (s.config_path.empty() ? std::string{"built-in defaults"}
+                                  : s.config_path);
+}
+
 } // namespace lh

@@ -24,4 +24,7 @@ command_line parse_command_line(int argc, char** argv, role r);
 /// thread starts), parse the command line, set up logging.
 command_line start_process(int argc, char** argv, role r);
 
+/// "config: FILE" or "config: built-in defaults", for start-up lines.
+std::string config_origin(const settings& s);
+
 } // namespace lh

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "config/error.hpp"
-#include "storage/vector_index.hpp"
+#include "index/vector_index.hpp"
 
 namespace lh::json {
 

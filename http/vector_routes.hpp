@@ -9,8 +9,8 @@
 #include "actors/async_registry.hpp"
 #include "http/health_routes.hpp"
 #include "http/router.hpp"
-#include "storage/index_status.hpp"
-#include "storage/index_table.hpp"
+#include "index/index_status.hpp"
+#include "index/index_table.hpp"
 
 namespace lh::http {
 

@@ -6,7 +6,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 
-#include "storage/lhv1.hpp"
+#include "index/lhv1.hpp"
 #include "tests/actors/actor_fixture.hpp"
 #include "tests/actors/fake_store.hpp"
 

@@ -6,7 +6,7 @@
 
 #include "actors/persistence_actor.hpp"
 #include "actors/registry_actor.hpp"
-#include "storage/lhv1.hpp"
+#include "index/lhv1.hpp"
 #include "tests/actors/actor_fixture.hpp"
 #include "tests/actors/fake_store.hpp"
 

@@ -1,6 +1,6 @@
 // The store interface over HTTP: a remote store pool talking to a real
 // storaged (server + RocksDB store actor) on port 0.
-#include "actors/remote_store_actor.hpp"
+#include "http/remote_store_actor.hpp"
 
 #include <filesystem>
 

@@ -13,7 +13,8 @@
 #include <gtest/gtest.h>
 
 #include "actors/caf_error.hpp"
-#include "actors/service_parts.hpp"
+#include "actors/vector_service.hpp"
+#include "http/service_routes.hpp"
 #include "http/client.hpp"
 #include "tests/http/http_test_support.hpp"
 #include "http/server.hpp"
@@ -55,7 +56,7 @@ protected:
     }
     svc_ = lh::start_vector_service(sys_, store_, lh::vectord_settings{});
     table_ = svc_.table;
-    lh::add_vector_service_routes(routes, sys_, svc_, "vectord",
+    lh::http::add_vector_service_routes(routes, sys_, svc_, "vectord",
                                   std::chrono::seconds{30}, prefix_);
     server_ = std::make_unique<lh::http::server>(
       std::move(routes), lh::http::server_options{.threads = 2});

@@ -1,6 +1,6 @@
 // LHV1 blobs and hnswlib graph bytes: round trips, byte identity with
 // hnswlib's saveIndex, and refusal (never a crash) of damaged blobs.
-#include "storage/lhv1.hpp"
+#include "index/lhv1.hpp"
 
 #include <filesystem>
 #include <fstream>

@@ -1,12 +1,12 @@
 // Rehydration's pure logic: bounded parallelism, progress, and what blocks
 // an index name while loading or after a failed load; and /ready built
 // from it.
-#include "storage/rehydration.hpp"
+#include "index/rehydration.hpp"
 
 #include <gtest/gtest.h>
 
 #include "http/vector_routes.hpp"
-#include "storage/lhv1.hpp"
+#include "index/lhv1.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "storage/vector_index.hpp"
+#include "index/vector_index.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "storage/worker_pool.hpp"
+#include "index/worker_pool.hpp"
 
 namespace {
 

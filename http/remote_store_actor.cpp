@@ -1,4 +1,4 @@
-#include "actors/remote_store_actor.hpp"
+#include "http/remote_store_actor.hpp"
 
 #include <caf/actor_system.hpp>
 #include <simdjson.h>
@@ -6,6 +6,8 @@
 
 #include "actors/caf_error.hpp"
 #include "actors/store_actor.hpp"
+#include "actors/vector_service.hpp"
+#include "http/upstream.hpp"
 #include "storage/key_rules.hpp"
 
 namespace lh {
@@ -111,6 +113,20 @@ store_actor spawn_remote_store(caf::actor_system& sys, const std::string& host,
     handles.push_back(
       sys.spawn<caf::detached>(remote_store_actor, host, port, timeout));
   return sys.spawn(store_pool_actor, std::move(handles));
+}
+
+expected<store_actor> connect_store(caf::actor_system& sys,
+                                    const vectord_settings& s) {
+  if (s.storaged_url.empty())
+    return store_actor{};
+  auto url = http::parse_upstream_url(s.storaged_url);
+  if (!url)
+    return make_error(ec::config_error,
+                      "[vectord].storaged_url: " + url.error().message);
+  // Saves of different indexes and parallel loads at start each take one.
+  const size_t connections = 4;
+  return spawn_remote_store(sys, url->host, url->port, store_call_timeout,
+                            connections);
 }
 
 } // namespace lh

@@ -1,9 +1,9 @@
-#include "storage/rehydration.hpp"
+#include "index/rehydration.hpp"
 
 #include <algorithm>
 
-#include "storage/lhv1.hpp"
-#include "storage/vector_index.hpp"
+#include "index/lhv1.hpp"
+#include "index/vector_index.hpp"
 
 namespace lh {
 

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "config/error.hpp"
-#include "storage/hnsw_index.hpp"
-#include "storage/vector_index.hpp"
+#include "index/hnsw_index.hpp"
+#include "index/vector_index.hpp"
 
 namespace lh::lhv1 {
 

@@ -1,4 +1,4 @@
-#include "actors/service_parts.hpp"
+#include "actors/vector_service.hpp"
 
 #include <thread>
 
@@ -10,11 +10,7 @@
 #include "actors/caf_error.hpp"
 #include "actors/persistence_actor.hpp"
 #include "actors/registry_actor.hpp"
-#include "actors/registry_bridge.hpp"
-#include "actors/remote_store_actor.hpp"
 #include "actors/store_actor.hpp"
-#include "http/upstream.hpp"
-#include "http/vector_routes.hpp"
 
 namespace lh {
 
@@ -26,20 +22,6 @@ expected<store_actor> open_store(caf::actor_system& sys,
     return store.error();
   return spawn_rocks_store(sys, std::shared_ptr<rocks_store>{std::move(*store)},
                            default_store_writers);
-}
-
-expected<store_actor> connect_store(caf::actor_system& sys,
-                                    const vectord_settings& s) {
-  if (s.storaged_url.empty())
-    return store_actor{};
-  auto url = http::parse_upstream_url(s.storaged_url);
-  if (!url)
-    return make_error(ec::config_error,
-                      "[vectord].storaged_url: " + url.error().message);
-  // Saves of different indexes and parallel loads at start each take one.
-  const size_t connections = 4;
-  return spawn_remote_store(sys, url->host, url->port, store_call_timeout,
-                            connections);
 }
 
 vector_service start_vector_service(caf::actor_system& sys, store_actor store,
@@ -64,18 +46,6 @@ vector_service start_vector_service(caf::actor_system& sys, store_actor store,
   return svc;
 }
 
-void add_vector_service_routes(http::router& routes, caf::actor_system& sys,
-                               const vector_service& svc, std::string service,
-                               std::chrono::milliseconds timeout,
-                               const std::string& prefix) {
-  http::add_health_routes(routes, std::move(service), [status = svc.status] {
-    return http::vector_readiness(*status);
-  });
-  http::add_vector_routes(routes, svc.table, svc.status,
-                          make_registry_bridge(sys, svc.registry, timeout),
-                          prefix);
-}
-
 void stop_vector_service(caf::actor_system& sys, const vector_service& svc,
                          std::chrono::milliseconds timeout) {
   caf::anon_send_exit(svc.registry, caf::exit_reason::user_shutdown);
@@ -93,12 +63,6 @@ void stop_vector_service(caf::actor_system& sys, const vector_service& svc,
                              unsaved.empty() ? " saves still running" : unsaved);
              });
   caf::anon_send_exit(svc.persistence, caf::exit_reason::user_shutdown);
-}
-
-std::string config_origin(const settings& s) {
-  return "config: "
-         + (s.config_path.empty() ? std::string{"built-in defaults"}
-                                  : s.config_path);
 }
 
 } // namespace lh

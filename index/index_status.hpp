@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "storage/rehydration.hpp"
+#include "index/rehydration.hpp"
 
 namespace lh {
 

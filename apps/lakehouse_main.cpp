@@ -8,7 +8,8 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
-#include "actors/service_parts.hpp"
+#include "actors/vector_service.hpp"
+#include "http/service_routes.hpp"
 #include "actors/store_bridge.hpp"
 #include "config/command_line.hpp"
 #include "http/serve.hpp"
@@ -30,7 +31,7 @@ int main(int argc, char** argv) {
   auto svc = lh::start_vector_service(sys, *store, cfg.vectord);
   auto timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
   lh::http::router routes;
-  lh::add_vector_service_routes(routes, sys, svc, "lakehouse", timeout, "/v1");
+  lh::http::add_vector_service_routes(routes, sys, svc, "lakehouse", timeout, "/v1");
   lh::http::add_storage_routes(routes,
                                lh::make_store_bridge(sys, *store, timeout),
                                cfg.storaged.max_value_bytes, "/v1");

@@ -7,7 +7,9 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
-#include "actors/service_parts.hpp"
+#include "actors/vector_service.hpp"
+#include "http/remote_store_actor.hpp"
+#include "http/service_routes.hpp"
 #include "config/command_line.hpp"
 #include "http/serve.hpp"
 
@@ -26,7 +28,7 @@ int main(int argc, char** argv) {
   }
   auto svc = lh::start_vector_service(sys, *store, cfg.vectord);
   lh::http::router routes;
-  lh::add_vector_service_routes(
+  lh::http::add_vector_service_routes(
     routes, sys, svc, "vectord",
     std::chrono::milliseconds{cfg.request_timeout_ms});
   lh::http::server server{std::move(routes),

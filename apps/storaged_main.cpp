@@ -5,7 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
-#include "actors/service_parts.hpp"
+#include "actors/vector_service.hpp"
 #include "actors/store_bridge.hpp"
 #include "config/command_line.hpp"
 #include "http/health_routes.hpp"

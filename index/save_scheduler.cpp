@@ -1,4 +1,4 @@
-#include "storage/save_scheduler.hpp"
+#include "index/save_scheduler.hpp"
 
 namespace lh {
 

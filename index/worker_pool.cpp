@@ -1,4 +1,4 @@
-#include "storage/worker_pool.hpp"
+#include "index/worker_pool.hpp"
 
 #include <atomic>
 #include <memory>

@@ -1,4 +1,4 @@
-#include "storage/hnsw_index.hpp"
+#include "index/hnsw_index.hpp"
 
 #include <cmath>
 #include <cstdlib>

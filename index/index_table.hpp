@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "storage/vector_index.hpp"
+#include "index/vector_index.hpp"
 
 namespace lh {
 

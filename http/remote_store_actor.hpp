@@ -14,6 +14,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/interfaces.hpp"
+#include "config/settings.hpp"
 #include "http/client.hpp"
 
 namespace lh {
@@ -32,6 +33,11 @@ remote_store_actor(store_actor::stateful_pointer<remote_store_state> self,
 store_actor spawn_remote_store(caf::actor_system& sys, const std::string& host,
                                uint16_t port, std::chrono::milliseconds timeout,
                                size_t workers);
+
+/// The store vectord saves into: a pool of clients of the storaged at
+/// `s.storaged_url`, or null when it is empty (ephemeral).
+expected<store_actor> connect_store(caf::actor_system& sys,
+                                    const vectord_settings& s);
 
 /// The error a storaged HTTP answer stands for: decided by its status
 /// (404 is ec::not_found), with the body's message. Pure; tested alone.

@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "config/error.hpp"
-#include "storage/hnsw_index.hpp"
-#include "storage/rw_lock.hpp"
+#include "index/hnsw_index.hpp"
+#include "index/rw_lock.hpp"
 
 namespace lh {
 

@@ -1,10 +1,12 @@
-#include "storage/lhv1.hpp"
+#include "index/lhv1.hpp"
 
 #include <cstring>
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <simdjson.h>
 
-#include "http/json_writer.hpp"
 #include "storage/crc32c.hpp"
 #include "storage/huge_pages.hpp"
 
@@ -36,7 +38,6 @@ size_t element_bytes(const index_params& p) {
 constexpr std::string_view envelope_crc_prefix = ",\"envelope_crc32c\":\"";
 constexpr size_t envelope_crc_suffix_bytes = envelope_crc_prefix.size() + 10;
 // ... just after this one: ,"graph_crc32c":"xxxxxxxx"
-constexpr std::string_view graph_crc_prefix = ",\"graph_crc32c\":\"";
 
 std::string hex8(uint32_t v) {
   static constexpr char digits[] = "0123456789abcdef";
@@ -85,32 +86,38 @@ std::optional<std::string> name_of(std::string_view key) {
 
 namespace {
 
+// A JSON array of strings, in order.
+boost::json::array string_array(std::span<const std::string> items) {
+  boost::json::array out;
+  out.reserve(items.size());
+  for (auto& item : items)
+    out.emplace_back(item);
+  return out;
+}
+
 // The envelope with both checksums left as "00000000", to be patched once
-// the graph is written (see seal).
+// the graph is written (see seal). Boost.JSON keeps the keys in insertion
+// order and writes no spaces, so it ends exactly with the two checksum
+// fields the patching expects.
 std::string envelope_without_checksums(const index_params& p,
                                        std::span<const std::string> ids,
                                        std::span<const std::string> metadata,
                                        size_t graph_bytes) {
-  std::string env = "{\"version\":" + std::to_string(version);
-  env += ",\"params\":{\"name\":";
-  json::append_quoted(env, p.name);
-  env += ",\"dimension\":" + std::to_string(p.dimension);
-  env += ",\"distance\":";
-  json::append_quoted(env, to_string(p.space));
-  env += ",\"m\":" + std::to_string(p.m);
-  env += ",\"ef_construction\":" + std::to_string(p.ef_construction);
-  env += ",\"ef_search\":" + std::to_string(p.ef_search) + "}";
-  env += ",\"count\":" + std::to_string(ids.size());
-  env += ",\"ids\":";
-  env += json::string_array(ids);
-  env += ",\"metadata\":";
-  env += json::string_array(metadata); // raw JSON kept as strings: exact
-  env += ",\"graph_bytes\":" + std::to_string(graph_bytes);
-  env += graph_crc_prefix;
-  env += "00000000\"";
-  env += envelope_crc_prefix;
-  env += "00000000\"}";
-  return env;
+  boost::json::object env;
+  env["version"] = version;
+  env["params"] = {{"name", p.name},
+                   {"dimension", p.dimension},
+                   {"distance", to_string(p.space)},
+                   {"m", p.m},
+                   {"ef_construction", p.ef_construction},
+                   {"ef_search", p.ef_search}};
+  env["count"] = ids.size();
+  env["ids"] = string_array(ids);
+  env["metadata"] = string_array(metadata); // raw JSON kept as strings: exact
+  env["graph_bytes"] = graph_bytes;
+  env["graph_crc32c"] = "00000000";
+  env["envelope_crc32c"] = "00000000";
+  return boost::json::serialize(env);
 }
 
 // Header and envelope, reserving room for the graph that follows.

@@ -1,11 +1,11 @@
-#include "storage/vector_index.hpp"
+#include "index/vector_index.hpp"
 
 #include <cmath>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_set>
 
-#include "storage/worker_pool.hpp"
+#include "index/worker_pool.hpp"
 
 namespace lh {
 
