@@ -2,7 +2,6 @@
 // Used by actors/interfaces.hpp and every actor that sends them.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <string>
 
@@ -24,12 +23,6 @@ struct bytes_message {
   std::string take() const { return data ? std::move(*data) : std::string{}; }
 };
 
-/// What the persistence actor reports for /ready: indexes whose last save
-/// or delete failed, with the error.
-struct persistence_status {
-  std::map<std::string, std::string> failing;
-};
-
 /// An index rebuilt from its blob at start, handed to the registry.
 struct loaded_index {
   std::shared_ptr<vector_index> index;
@@ -48,5 +41,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::batch_message)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::index_params)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::index_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::add_result)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::persistence_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::loaded_index)

@@ -108,7 +108,6 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self,
       if (auto act = self->state.schedule.retry(name))
         start(self, *act);
     },
-    [self](get_atom) { return persistence_status{self->state.failing}; },
     [self](flush_atom) -> caf::result<ok_atom> {
       if (self->state.schedule.idle())
         return ok_atom::value;

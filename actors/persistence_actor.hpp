@@ -29,10 +29,11 @@ struct persistence_state {
 
   store_actor store;
   std::shared_ptr<index_table> table;
-  std::shared_ptr<index_status> status; // may be null (tests)
+  std::shared_ptr<index_status> status; // failing saves are published here
   std::chrono::milliseconds timeout{30000};
-  // Paced: the pause between two saves of an index is as long as the
-  // last save took, so saves take at most about half of the time.
+  // Paced: after each save an index rests three times as long as the save
+  // took (see save_pause_factor), so saves of a busy index take about a
+  // quarter of the time.
   save_scheduler schedule{true};
   std::map<std::string, std::chrono::steady_clock::time_point> started;
   std::map<std::string, std::string> failing; // name -> last error

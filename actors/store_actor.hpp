@@ -1,6 +1,7 @@
 // The store actor: the store_actor interface in front of a rocks_store.
 // RocksDB blocks, so spawn it detached (tests spawn it on the test
-// scheduler). Used by storaged and, later, by lakehouse and vectord.
+// scheduler). Used by storaged and lakehouse (vectord's store is the remote
+// one, http/remote_store_actor.hpp).
 #pragma once
 
 #include <memory>

@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   auto to_storaged = std::make_shared<lh::http::upstream>(*storaged);
   lh::http::router routes;
   lh::http::add_health_routes(routes, "gateway", [] {
-    return lh::http::readiness{true, "{}"};
+    return lh::http::readiness{true, {}};
   });
   lh::http::add_gateway_routes(routes, to_vectord, to_storaged,
                                cfg.storaged.max_value_bytes);

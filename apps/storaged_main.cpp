@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   auto timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
   lh::http::router routes;
   lh::http::add_health_routes(routes, "storaged", [] {
-    return lh::http::readiness{true, "{}"};
+    return lh::http::readiness{true, {}};
   });
   lh::http::add_storage_routes(routes,
                                lh::make_store_bridge(sys, *store, timeout),

@@ -1,6 +1,7 @@
 #include "http/error_response.hpp"
 
-#include "http/json_writer.hpp"
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 
 namespace lh::http {
 
@@ -27,11 +28,8 @@ unsigned status_of(ec code) {
 response error_response(const error& err) {
   response r;
   r.status = status_of(err.code);
-  r.body = "{\"error\":";
-  json::append_quoted(r.body, err.message);
-  r.body += ",\"code\":";
-  json::append_quoted(r.body, to_string(err.code));
-  r.body += '}';
+  r.body = boost::json::serialize(
+    boost::json::object{{"error", err.message}, {"code", to_string(err.code)}});
   if (err.code == ec::not_ready || err.code == ec::timeout
       || err.code == ec::unavailable)
     r.headers.emplace_back("Retry-After", "1");

@@ -1,24 +1,26 @@
 #include "http/health_routes.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include "http/error_response.hpp"
-#include "http/json_writer.hpp"
 
 namespace lh::http {
 
 void add_health_routes(router& r, std::string service,
                        std::function<readiness()> probe) {
   r.add(method::get, "/health", [service](request&, respond_fn respond) {
-    respond(json_response("{\"status\":\"ok\",\"service\":"
-                          + json::quoted(service) + "}"));
+    respond(json_response(
+      boost::json::serialize(boost::json::object{{"status", "ok"},
+                                                 {"service", service}})));
   });
   r.add(method::get, "/ready",
         [service, probe](request&, respond_fn respond) {
           auto state = probe();
-          respond(json_response(
-            std::string{"{\"ready\":"} + (state.ready ? "true" : "false")
-              + ",\"service\":" + json::quoted(service)
-              + ",\"detail\":" + state.detail_json + "}",
-            state.ready ? 200 : 503));
+          boost::json::object body{{"ready", state.ready},
+                                   {"service", service},
+                                   {"detail", std::move(state.detail)}};
+          respond(json_response(boost::json::serialize(body),
+                                state.ready ? 200 : 503));
         });
 }
 

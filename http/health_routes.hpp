@@ -5,13 +5,15 @@
 #include <functional>
 #include <string>
 
+#include <boost/json/object.hpp>
+
 #include "http/router.hpp"
 
 namespace lh::http {
 
 struct readiness {
   bool ready = false;
-  std::string detail_json = "{}"; // a JSON object shown as "detail"
+  boost::json::object detail; // shown as "detail"
 };
 
 /// `probe` is called per /ready request, from an I/O thread.

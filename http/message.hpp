@@ -3,6 +3,7 @@
 // test without a socket. Filled and sent by http/server.cpp.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -17,6 +18,10 @@ enum class method { get, head, post, put, del, other };
 std::string_view to_string(method m);
 
 using header_list = std::vector<std::pair<std::string, std::string>>;
+
+/// Spare bytes the server reserves after a request body it reads: JSON
+/// parsers that need padding (simdjson) then parse the body in place.
+inline constexpr size_t body_padding = 64;
 
 struct request {
   method verb = method::get;

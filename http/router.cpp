@@ -67,11 +67,4 @@ route_match router::find(method verb, std::string_view path) const {
   return m;
 }
 
-uint64_t router::max_body_limit() const {
-  uint64_t limit = 0;
-  for (auto& r : routes_)
-    limit = std::max(limit, r.body_limit);
-  return limit;
-}
-
 } // namespace lh::http

@@ -36,9 +36,6 @@ public:
 
   route_match find(method verb, std::string_view path) const;
 
-  /// The largest body any route accepts (the server's hard cap).
-  uint64_t max_body_limit() const;
-
 private:
   std::vector<route> routes_;
 };

@@ -218,7 +218,7 @@ private:
     deadline_ = clock_type::now() + srv_->options.read_timeout;
     buffer_.reserve(body_read_room);
     if (auto n = body_parser_->content_length())
-      reserve_huge(body_parser_->get().body(), *n);
+      reserve_huge(body_parser_->get().body(), *n + body_padding);
     bhttp::async_read(socket_, buffer_, *body_parser_,
                       [self = shared_from_this()](beast::error_code ec,
                                                   size_t) {

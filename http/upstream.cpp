@@ -1,12 +1,14 @@
 #include "http/upstream.hpp"
 
 #include <atomic>
+#include <charconv>
 #include <deque>
 #include <thread>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
 
 #include "http/beast_convert.hpp"
 
@@ -48,32 +50,29 @@ struct pending {
 } // namespace
 
 expected<upstream_options> parse_upstream_url(const std::string& url) {
-  constexpr std::string_view scheme = "http://";
   auto bad = make_error(ec::config_error,
                         "upstream URL '" + url
                           + "' must look like http://127.0.0.1:3215");
-  if (!std::string_view{url}.starts_with(scheme))
+  auto u = boost::urls::parse_uri(url);
+  if (!u || u->scheme_id() != boost::urls::scheme::http || !u->has_port()
+      || u->has_userinfo() || u->has_query()
+      || u->has_fragment() || (!u->path().empty() && u->path() != "/"))
     return bad;
-  auto rest = url.substr(scheme.size());
-  if (!rest.empty() && rest.back() == '/')
-    rest.pop_back();
-  auto colon = rest.rfind(':');
-  if (colon == std::string::npos || colon == 0)
+  auto kind = u->host_type();
+  if (kind != boost::urls::host_type::ipv4
+      && kind != boost::urls::host_type::ipv6)
+    return bad;
+  // port_number() wraps ports over 65535, so read the digits.
+  auto digits = u->port();
+  unsigned port = 0;
+  auto [end, err] = std::from_chars(digits.data(), digits.data() + digits.size(),
+                                    port);
+  if (err != std::errc{} || end != digits.data() + digits.size() || port == 0
+      || port > 65535)
     return bad;
   upstream_options o;
-  o.host = rest.substr(0, colon);
-  try {
-    auto port = std::stoul(rest.substr(colon + 1));
-    if (port == 0 || port > 65535)
-      return bad;
-    o.port = static_cast<uint16_t>(port);
-  } catch (const std::exception&) {
-    return bad;
-  }
-  beast::error_code ec;
-  net::ip::make_address(o.host, ec);
-  if (ec)
-    return bad;
+  o.host = u->host_address(); // an IPv6 address without its brackets
+  o.port = static_cast<uint16_t>(port);
   return o;
 }
 

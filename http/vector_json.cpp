@@ -4,9 +4,13 @@
 #include <charconv>
 #include <cmath>
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <simdjson.h>
 
 #include "http/json_writer.hpp"
+#include "http/message.hpp"
 
 namespace lh::json {
 
@@ -31,18 +35,23 @@ od::parser& thread_parser() {
   return parser;
 }
 
-// Parses `body` in place when its buffer has padding room, else copies it.
+// Parses `body` in place when its capacity leaves simdjson's padding after
+// it (request bodies from the server do), else parses a padded copy.
 struct padded_input {
-  explicit padded_input(std::string_view body) {
-    // A std::string body has capacity >= size; string_view cannot tell, so
-    // callers that care pass a view whose extra room they guarantee.
+  explicit padded_input(const std::string& body) {
+    if (body.capacity() - body.size() >= simdjson::SIMDJSON_PADDING) {
+      view = simdjson::padded_string_view{body.data(), body.size(),
+                                          body.capacity()};
+      return;
+    }
     copy = simdjson::padded_string{body};
     view = simdjson::padded_string_view{copy.data(), copy.size(),
                                         copy.size() + simdjson::SIMDJSON_PADDING};
   }
-  simdjson::padded_string copy;
+  simdjson::padded_string copy; // empty when parsed in place
   simdjson::padded_string_view view;
 };
+static_assert(http::body_padding >= simdjson::SIMDJSON_PADDING);
 
 // Opens the root object of a request, or says why it cannot.
 expected<od::object> open_root(od::document& doc) {
@@ -164,7 +173,7 @@ expected<void> for_each_member(od::object obj, const std::string& where,
 // Parses `body` as one JSON object and calls fn(key, value) per member;
 // trailing text after the object is an error.
 template <class F>
-expected<void> for_each_root_member(std::string_view body, F&& fn) {
+expected<void> for_each_root_member(const std::string& body, F&& fn) {
   padded_input input{body};
   od::document doc;
   if (auto e = thread_parser().iterate(input.view).get(doc))
@@ -183,7 +192,7 @@ error unknown_field(const std::string& where, std::string_view key) {
 
 } // namespace
 
-expected<index_params> parse_create(std::string_view body) {
+expected<index_params> parse_create(const std::string& body) {
   index_params p;
   bool have_name = false, have_dim = false, have_distance = false;
   // Reads an integer field into `out` within [lo, hi].
@@ -243,7 +252,7 @@ expected<index_params> parse_create(std::string_view body) {
   return p;
 }
 
-expected<add_batch> parse_add(std::string_view body, uint32_t dimension) {
+expected<add_batch> parse_add(const std::string& body, uint32_t dimension) {
   add_batch batch;
   batch.dimension = dimension;
   bool have_items = false;
@@ -320,7 +329,7 @@ expected<add_batch> parse_add(std::string_view body, uint32_t dimension) {
   return batch;
 }
 
-expected<search_request> parse_search(std::string_view body) {
+expected<search_request> parse_search(const std::string& body) {
   search_request req;
   bool have_vector = false;
   auto ok = for_each_root_member(
@@ -359,21 +368,22 @@ void append_float(std::string& out, float value) {
 
 std::string render_info(const index_info& info) {
   auto& p = info.params;
-  std::string out = "{\"name\":";
-  append_quoted(out, p.name);
-  out += ",\"dimension\":" + std::to_string(p.dimension);
-  out += ",\"distance\":";
-  append_quoted(out, to_string(p.space));
-  out += ",\"m\":" + std::to_string(p.m);
-  out += ",\"ef_construction\":" + std::to_string(p.ef_construction);
-  out += ",\"ef_search\":" + std::to_string(p.ef_search);
-  out += ",\"length\":" + std::to_string(info.length);
-  out += '}';
-  return out;
+  return boost::json::serialize(
+    boost::json::object{{"name", p.name},
+                        {"dimension", p.dimension},
+                        {"distance", to_string(p.space)},
+                        {"m", p.m},
+                        {"ef_construction", p.ef_construction},
+                        {"ef_search", p.ef_search},
+                        {"length", info.length}});
 }
 
 std::string render_names(const std::vector<std::string>& names) {
-  return "{\"names\":" + string_array(names) + "}";
+  boost::json::array list;
+  list.reserve(names.size());
+  for (auto& name : names)
+    list.emplace_back(name);
+  return boost::json::serialize(boost::json::object{{"names", std::move(list)}});
 }
 
 std::string render_add(const add_result& result) {

@@ -13,17 +13,17 @@
 
 namespace lh::json {
 
-/// Bytes of padding simdjson needs after the input; a body string whose
-/// capacity leaves this much room is parsed without a copy.
-inline constexpr size_t parse_padding = 64;
+// Each parser takes the body as a string: one whose capacity leaves
+// simdjson's padding after it (the server reserves http::body_padding) is
+// parsed in place, any other is copied first.
 
 /// {"name","dimension","distance", optional "m","ef_construction",
 /// "ef_search"}; validated with validate_params.
-expected<index_params> parse_create(std::string_view body);
+expected<index_params> parse_create(const std::string& body);
 
 /// {"items":[{"id","vector","metadata"?}]}: vectors must have `dimension`
 /// values (checked while parsing, so a huge wrong batch fails early).
-expected<add_batch> parse_add(std::string_view body, uint32_t dimension);
+expected<add_batch> parse_add(const std::string& body, uint32_t dimension);
 
 struct search_request {
   std::vector<float> vector;
@@ -32,8 +32,11 @@ struct search_request {
 };
 
 /// {"vector", "k", optional "ef"}.
-expected<search_request> parse_search(std::string_view body);
+expected<search_request> parse_search(const std::string& body);
 
+// Replies off the hot path are written with Boost.JSON; search and add
+// replies (every request of a load) with the hand-written writer, which
+// skips building a JSON value first.
 std::string render_info(const index_info& info);
 std::string render_names(const std::vector<std::string>& names);
 std::string render_add(const add_result& result);

@@ -1,7 +1,9 @@
 #include "http/vector_routes.hpp"
 
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
 #include "http/error_response.hpp"
-#include "http/json_writer.hpp"
 #include "http/vector_json.hpp"
 
 namespace lh::http {
@@ -24,40 +26,30 @@ expected<std::shared_ptr<vector_index>> lookup(const index_table& table,
                     "no index named '" + std::string{name} + "'");
 }
 
-std::string string_map_json(const std::map<std::string, std::string,
-                                            std::less<>>& m) {
-  std::string out = "{";
-  for (auto& [key, value] : m) {
-    if (out.size() > 1)
-      out += ',';
-    json::append_quoted(out, key);
-    out += ':';
-    json::append_quoted(out, value);
-  }
-  return out + "}";
+template <class Map>
+boost::json::object string_map(const Map& m) {
+  boost::json::object out;
+  for (auto& [key, value] : m)
+    out[key] = value;
+  return out;
 }
 
 } // namespace
 
 readiness vector_readiness(const index_status& status) {
   auto p = status.rehydration();
-  auto saves = status.save_failures();
-  std::string d = "{\"persistence\":";
-  d += status.persistent() ? "\"store\"" : "\"ephemeral\"";
-  d += ",\"rehydration\":{\"done\":";
-  d += p.done() ? "true" : "false";
-  d += ",\"listed\":";
-  d += p.listed ? "true" : "false";
-  d += ",\"loaded\":" + std::to_string(p.loaded);
-  d += ",\"total\":" + std::to_string(p.total);
-  d += ",\"failed\":" + string_map_json(p.failed);
-  if (!p.list_error.empty()) {
-    d += ",\"list_error\":";
-    json::append_quoted(d, p.list_error);
-  }
-  d += "},\"save_failures\":"
-       + string_map_json({saves.begin(), saves.end()}) + "}";
-  return readiness{p.done(), std::move(d)};
+  boost::json::object rehydration{{"done", p.done()},
+                                  {"listed", p.listed},
+                                  {"loaded", p.loaded},
+                                  {"total", p.total},
+                                  {"failed", string_map(p.failed)}};
+  if (!p.list_error.empty())
+    rehydration["list_error"] = p.list_error;
+  boost::json::object detail{
+    {"persistence", status.persistent() ? "store" : "ephemeral"},
+    {"rehydration", std::move(rehydration)},
+    {"save_failures", string_map(status.save_failures())}};
+  return readiness{p.done(), std::move(detail)};
 }
 
 void add_vector_routes(router& r, std::shared_ptr<index_table> table,
@@ -92,8 +84,8 @@ void add_vector_routes(router& r, std::shared_ptr<index_table> table,
           if (auto ok = validate_index_name(name); !ok)
             return respond(error_response(ok.error()));
           registry->drop(name, [respond, name](expected<void> ok) {
-            respond(ok ? json_response("{\"deleted\":" + json::quoted(name)
-                                       + "}")
+            respond(ok ? json_response(boost::json::serialize(
+                           boost::json::object{{"deleted", name}}))
                        : error_response(ok.error()));
           });
         });

@@ -13,8 +13,8 @@ namespace lh {
 
 inline constexpr size_t max_key_bytes = 1024;
 
-/// Decodes %XX escapes (either case). A '%' not followed by two hex digits
-/// is an error; '+' stays '+'.
+/// Decodes %XX escapes (either case; Boost.URL). A '%' not followed by two
+/// hex digits is an error; '+' stays '+'.
 expected<std::string> percent_decode(std::string_view text);
 
 /// Encodes every byte outside [A-Za-z0-9-._~/] as %XX (for clients/tests).
@@ -31,7 +31,8 @@ expected<void> validate_prefix(std::string_view prefix);
 /// percent_decode, then validate_key: the key named by a URL path tail.
 expected<std::string> decode_key(std::string_view raw);
 
-/// True when `text` is well-formed UTF-8 (no overlongs, no surrogates).
+/// True when `text` is well-formed UTF-8 (no overlongs, no surrogates;
+/// simdjson's validator).
 bool is_valid_utf8(std::string_view text);
 
 } // namespace lh

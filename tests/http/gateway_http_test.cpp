@@ -164,8 +164,15 @@ TEST_F(gateway_http, many_clients_share_few_upstream_connections) {
 TEST(upstream_url, parses_and_refuses) {
   auto o = lh::http::parse_upstream_url("http://127.0.0.1:3215");
   ASSERT_TRUE(o);
+  EXPECT_EQ(o->host, "127.0.0.1");
   EXPECT_EQ(o->port, 3215);
   EXPECT_TRUE(lh::http::parse_upstream_url("http://127.0.0.1:3215/"));
+  auto v6 = lh::http::parse_upstream_url("http://[::1]:3211");
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_FALSE(lh::http::parse_upstream_url("http://127.0.0.1:3215/x"));
+  EXPECT_FALSE(lh::http::parse_upstream_url("https://127.0.0.1:3215"));
+  EXPECT_FALSE(lh::http::parse_upstream_url("http://127.0.0.1:0"));
   EXPECT_FALSE(lh::http::parse_upstream_url("127.0.0.1:3215"));
   EXPECT_FALSE(lh::http::parse_upstream_url("http://127.0.0.1"));
   EXPECT_FALSE(lh::http::parse_upstream_url("http://127.0.0.1:99999"));

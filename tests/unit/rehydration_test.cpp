@@ -3,6 +3,7 @@
 // from it.
 #include "index/rehydration.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
 #include "http/vector_routes.hpp"
@@ -103,8 +104,8 @@ TEST(vector_readiness, is_503_with_progress_until_done_then_names_failures) {
   status.publish(loading.progress());
   r = lh::http::vector_readiness(status);
   EXPECT_FALSE(r.ready);
-  EXPECT_NE(r.detail_json.find(R"("loaded":1,"total":3)"), std::string::npos)
-    << r.detail_json;
+  EXPECT_NE(boost::json::serialize(r.detail).find(R"("loaded":1,"total":3)"), std::string::npos)
+    << boost::json::serialize(r.detail);
   ASSERT_TRUE(loading.next());
   ASSERT_TRUE(loading.next());
   loading.failed("b", "LHV1 blob: graph checksum mismatch");
@@ -113,18 +114,18 @@ TEST(vector_readiness, is_503_with_progress_until_done_then_names_failures) {
   status.publish_save_failures({{"d", "store is down"}});
   r = lh::http::vector_readiness(status);
   EXPECT_TRUE(r.ready);
-  EXPECT_NE(r.detail_json.find(
+  EXPECT_NE(boost::json::serialize(r.detail).find(
               R"("failed":{"b":"LHV1 blob: graph checksum mismatch",)"
               R"("c":"did not load within 100 ms"})"),
             std::string::npos)
-    << r.detail_json;
-  EXPECT_NE(r.detail_json.find(R"("save_failures":{"d":"store is down"})"),
+    << boost::json::serialize(r.detail);
+  EXPECT_NE(boost::json::serialize(r.detail).find(R"("save_failures":{"d":"store is down"})"),
             std::string::npos)
-    << r.detail_json;
+    << boost::json::serialize(r.detail);
   // An ephemeral service is ready at once and says so.
   lh::index_status ephemeral{false};
   r = lh::http::vector_readiness(ephemeral);
   EXPECT_TRUE(r.ready);
-  EXPECT_NE(r.detail_json.find(R"("persistence":"ephemeral")"),
+  EXPECT_NE(boost::json::serialize(r.detail).find(R"("persistence":"ephemeral")"),
             std::string::npos);
 }

@@ -57,10 +57,6 @@ TEST(router, wrong_method_lists_allowed_ones) {
   EXPECT_EQ(m.allowed, (std::vector<method>{method::get, method::del}));
 }
 
-TEST(router, max_body_limit_is_the_largest_route_limit) {
-  EXPECT_EQ(sample().max_body_limit(), lh::http::default_body_limit);
-}
-
 TEST(query, finds_raw_parameters) {
   std::string v;
   EXPECT_TRUE(lh::http::query_param("prefix=a%2Fb&x=1", "prefix", v));

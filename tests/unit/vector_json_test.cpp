@@ -1,5 +1,7 @@
 #include "http/vector_json.hpp"
 
+#include "http/message.hpp"
+
 #include <gtest/gtest.h>
 
 namespace {
@@ -172,6 +174,25 @@ TEST(vector_json, parses_search_requests) {
   ASSERT_TRUE(d);
   EXPECT_EQ(d->k, 10u);
   EXPECT_FALSE(d->ef);
+}
+
+// A body with simdjson's padding room after it is parsed in place: what
+// lies in that room (here the rest of a valid request) is never read.
+TEST(vector_json, a_body_with_padding_room_parses_in_place_and_only_itself) {
+  auto in_room = [](std::string text, std::string after) {
+    std::string body;
+    body.reserve(text.size() + after.size() + lh::http::body_padding);
+    body.assign(text).append(after); // in the reserved buffer
+    body.resize(text.size()); // `after` stays in the room behind the end
+    EXPECT_GE(body.capacity() - body.size(), lh::http::body_padding);
+    return body;
+  };
+  auto s = lh::json::parse_search(in_room(R"({"vector":[1,2],"k":5})", "}"));
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->vector, (std::vector<float>{1, 2}));
+  EXPECT_EQ(s->k, 5u);
+  EXPECT_FALSE(lh::json::parse_search(in_room(R"({"vector":[1)", "]}")));
+  EXPECT_FALSE(lh::json::parse_search(in_room(R"({"vector":[1]} x)", "")));
 }
 
 TEST(vector_json, refuses_bad_search_requests) {
