@@ -1,6 +1,7 @@
 // The HTTP/1.1 server of every service: Boost.Beast, async, N I/O threads,
-// keep-alive, per-route body limits, graceful stop. Beast stays inside
-// server.cpp; callers see only router, request and response.
+// keep-alive, per-route body limits, graceful stop. Beast stays inside the
+// server's own files (server_impl.hpp, session, listener, timeout_sweep,
+// drain); callers see only router, request and response.
 #pragma once
 
 #include <chrono>

@@ -41,7 +41,7 @@ protected:
   void start(lh::store_actor handle, std::chrono::milliseconds timeout) {
     lh::http::router routes;
     lh::http::add_health_routes(routes, "storaged",
-                                [] { return lh::http::readiness{true}; });
+                                [] { return lh::http::readiness{true, {}}; });
     lh::http::add_storage_routes(
       routes, lh::make_store_bridge(sys_, handle, timeout), max_value);
     server_ = std::make_unique<lh::http::server>(

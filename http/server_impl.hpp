@@ -1,0 +1,75 @@
+// The server's shared state (server::impl): I/O contexts and threads, the
+// acceptor, the open sessions and the in-flight count. Internal to the
+// server's files: server.cpp (start/stop), listener.cpp (accept),
+// session.cpp (one connection), timeout_sweep.cpp and drain.cpp.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "http/server.hpp"
+
+namespace lh::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using clock_type = std::chrono::steady_clock;
+
+class session;
+
+struct server::impl : std::enable_shared_from_this<server::impl> {
+  impl(router r, server_options o);
+
+  unsigned thread_count() const;
+
+  /// Binds and listens on options.bind:options.port (listener.cpp).
+  expected<void> listen();
+  /// Accepts the next connection onto the next I/O context (listener.cpp).
+  void accept_next();
+  /// Closes connections past their deadline, once a second
+  /// (timeout_sweep.cpp).
+  void sweep_timeouts();
+  /// Stops accepting, lets in-flight requests finish for up to `grace`,
+  /// then stops the I/O threads and frees every session (drain.cpp).
+  void drain_and_stop(std::chrono::milliseconds grace);
+
+  void track(const std::shared_ptr<session>& s);
+  void untrack(session* s);
+  /// Strong references to the open sessions. Taken under the lock but
+  /// released by the caller outside it: a session's destructor locks too.
+  std::vector<std::shared_ptr<session>> live_sessions();
+  void request_started() { ++in_flight; }
+  void request_finished();
+
+  router routes;
+  server_options options;
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  size_t next_context = 0; // round-robin for accepted sockets
+  tcp::acceptor acceptor;
+  // Timeouts are checked once a second instead of arming a timer per
+  // request: a per-operation timer costs syscalls on every request.
+  net::steady_timer sweeper;
+  std::vector<std::thread> threads;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> threads_stopped{false}; // late replies are dropped
+  std::atomic<int> in_flight{0};
+  std::mutex mtx; // guards sessions; pairs with idle_cv
+  std::condition_variable idle_cv;
+  std::unordered_map<session*, std::weak_ptr<session>> sessions;
+  uint16_t bound_port = 0;
+  bool running = false;
+};
+
+} // namespace lh::http

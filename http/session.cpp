@@ -1,0 +1,244 @@
+#include "http/session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "http/beast_convert.hpp"
+#include "http/error_response.hpp"
+#include "storage/huge_pages.hpp"
+
+namespace lh::http {
+
+session::session(tcp::socket&& socket, std::shared_ptr<server::impl> srv)
+  : socket_(std::move(socket)), srv_(std::move(srv)) {
+}
+
+session::~session() { srv_->untrack(this); }
+
+void session::run() {
+  net::dispatch(socket_.get_executor(),
+                [self = shared_from_this()] { self->read_header(); });
+}
+
+void session::close_if_idle() {
+  if (!busy_)
+    close();
+}
+
+void session::close() {
+  beast::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  socket_.close(ignored);
+}
+
+void session::check_timeout(clock_type::time_point now) {
+  if (now > deadline_) {
+    spdlog::debug("http: closing a connection that timed out");
+    close();
+  }
+}
+
+void session::read_header() {
+  if (srv_->stopping)
+    return close();
+  header_parser_.emplace();
+  header_parser_->header_limit(16 * 1024);
+  header_parser_->body_limit(boost::none); // checked per route below
+  deadline_ = clock_type::now() + srv_->options.idle_timeout;
+  bhttp::async_read_header(
+    socket_, buffer_, *header_parser_,
+    [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->on_header(ec);
+    });
+}
+
+void session::on_header(beast::error_code ec) {
+  if (ec) {
+    if (ec != bhttp::error::end_of_stream && ec != net::error::eof
+        && ec != beast::error::timeout && ec != net::error::operation_aborted)
+      spdlog::debug("http: read error: {}", ec.message());
+    return close();
+  }
+  busy_ = true;
+  srv_->request_started();
+  auto& header = header_parser_->get();
+  keep_alive_ = header.keep_alive();
+  version_ = header.version();
+  auto target = std::string_view{header.target().data(),
+                                 header.target().size()};
+  auto qmark = target.find('?');
+  req_ = request{};
+  unread_body_ = false;
+  req_.verb = from_beast(header.method());
+  req_.path = std::string{target.substr(0, qmark)};
+  if (qmark != std::string_view::npos)
+    req_.query = std::string{target.substr(qmark + 1)};
+  if (auto it = header.find(bhttp::field::content_type); it != header.end())
+    req_.content_type = std::string{it->value()};
+  bool has_body = header_parser_->content_length().value_or(0) > 0
+                  || header_parser_->chunked();
+  auto match = srv_->routes.find(req_.verb, req_.path);
+  if (match.result != route_match::found) {
+    if (has_body) { // the unread body would be taken for the next request
+      keep_alive_ = false;
+      unread_body_ = true;
+    }
+    if (match.result == route_match::not_found)
+      return send(error_response(make_error(
+        ec::not_found, "no route for " + std::string{to_string(req_.verb)}
+                         + " " + req_.path)));
+    auto r = error_response(make_error(
+      ec::method_not_allowed, std::string{to_string(req_.verb)}
+                                + " is not allowed on " + req_.path));
+    std::string allow;
+    for (auto m : match.allowed)
+      allow += (allow.empty() ? "" : ", ") + std::string{to_string(m)};
+    r.headers.emplace_back("Allow", allow);
+    return send(std::move(r));
+  }
+  route_ = match.matched;
+  req_.params = std::move(match.params);
+  auto limit = route_->body_limit;
+  if (header_parser_->content_length().value_or(0) > limit) {
+    keep_alive_ = false;
+    unread_body_ = true;
+    return send(too_large(limit));
+  }
+  if (!has_body)
+    return dispatch();
+  body_parser_.emplace(std::move(*header_parser_));
+  body_parser_->body_limit(limit);
+  auto expect = body_parser_->get()[bhttp::field::expect];
+  if (beast::iequals(expect, "100-continue")) {
+    // curl waits for this before it sends a large body.
+    auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(
+      bhttp::status::continue_, version_);
+    bhttp::async_write(socket_, *cont,
+                       [self = shared_from_this(),
+                        cont](beast::error_code ec, size_t) {
+                         if (ec)
+                           return self->finish_and_close();
+                         self->read_body();
+                       });
+    return;
+  }
+  read_body();
+}
+
+void session::read_body() {
+  deadline_ = clock_type::now() + srv_->options.read_timeout;
+  buffer_.reserve(body_read_room);
+  if (auto n = body_parser_->content_length())
+    reserve_huge(body_parser_->get().body(), *n + body_padding);
+  bhttp::async_read(socket_, buffer_, *body_parser_,
+                    [self = shared_from_this()](beast::error_code ec,
+                                                size_t) {
+                      self->on_body(ec);
+                    });
+}
+
+void session::on_body(beast::error_code ec) {
+  if (ec == bhttp::error::body_limit) {
+    keep_alive_ = false;
+    unread_body_ = true;
+    return send(too_large(route_->body_limit));
+  }
+  if (ec) {
+    spdlog::debug("http: body read error on {}: {}", req_.path, ec.message());
+    return finish_and_close();
+  }
+  req_.body = std::move(body_parser_->get().body());
+  body_parser_.reset();
+  dispatch();
+}
+
+void session::dispatch() {
+  header_parser_.reset();
+  deadline_ = clock_type::time_point::max(); // the handler has its own
+  spdlog::debug("http: {} {}", to_string(req_.verb), req_.path);
+  // The responder may run on any thread: it posts back to this strand.
+  auto self = shared_from_this();
+  auto responded = std::make_shared<std::atomic<bool>>(false);
+  respond_fn respond = [self, responded](response r) {
+    if (responded->exchange(true))
+      return; // a handler answered twice: keep the first answer
+    if (self->srv_->threads_stopped)
+      return; // the server is gone; nobody would write this reply
+    // Inline when already on this strand (a search answered at once).
+    net::dispatch(self->executor(), [self, r = std::move(r)]() mutable {
+      self->send(std::move(r));
+    });
+  };
+  try {
+    route_->fn(req_, std::move(respond));
+  } catch (const std::exception& e) {
+    spdlog::error("http: handler for {} {} threw: {}", to_string(req_.verb),
+                  req_.path, e.what());
+    if (!responded->exchange(true))
+      send(error_response(make_error(ec::internal, e.what())));
+  }
+}
+
+response session::too_large(uint64_t limit) {
+  return error_response(make_error(
+    ec::payload_too_large, "request body is over the limit of "
+                             + std::to_string(limit) + " bytes for "
+                             + req_.path));
+}
+
+void session::send(response r) {
+  auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
+    static_cast<bhttp::status>(r.status), version_);
+  res->set(bhttp::field::server, "lakehouse/" LAKEHOUSE_VERSION);
+  res->set(bhttp::field::content_type, r.content_type);
+  for (auto& [name, value] : r.headers)
+    res->set(name, value);
+  bool keep = keep_alive_ && !srv_->stopping;
+  res->keep_alive(keep);
+  res->body() = std::move(r.body);
+  res->prepare_payload();
+  deadline_ = clock_type::now() + srv_->options.read_timeout;
+  bhttp::async_write(socket_, *res,
+                     [self = shared_from_this(), res,
+                      keep](beast::error_code ec, size_t) {
+                       self->on_write(ec, keep);
+                     });
+}
+
+void session::on_write(beast::error_code ec, bool keep) {
+  busy_ = false;
+  srv_->request_finished();
+  if (!ec && !keep && unread_body_)
+    return linger_then_close();
+  if (ec || !keep)
+    return close();
+  read_header();
+}
+
+// Closing with unread request bytes makes the kernel send a reset, which
+// can destroy the error response before the client reads it. So after an
+// early answer, stop sending and discard what arrives for a short while.
+void session::linger_then_close() {
+  beast::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  deadline_ = clock_type::now() + std::chrono::seconds{2};
+  discard_ = std::make_shared<std::array<char, 16384>>();
+  discard_input();
+}
+
+void session::discard_input() {
+  socket_.async_read_some(
+    net::buffer(*discard_),
+    [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec)
+        return self->close();
+      self->discard_input();
+    });
+}
+
+void session::finish_and_close() {
+  busy_ = false;
+  srv_->request_finished();
+  close();
+}
+
+} // namespace lh::http

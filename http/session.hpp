@@ -1,0 +1,60 @@
+// One HTTP/1.1 connection of the server: reads a header, picks the route,
+// reads the body within the route's limit, calls the handler and writes
+// its answer, then waits for the next request (keep-alive). Internal to
+// the server's files (see server_impl.hpp).
+#pragma once
+
+#include <array>
+#include <memory>
+#include <optional>
+
+#include "http/server_impl.hpp"
+
+namespace lh::http {
+
+class session : public std::enable_shared_from_this<session> {
+public:
+  session(tcp::socket&& socket, std::shared_ptr<server::impl> srv);
+  ~session();
+
+  void run();
+
+  /// Called by the drain on this session's strand.
+  void close_if_idle();
+
+  auto executor() { return socket_.get_executor(); }
+
+  void close();
+
+  /// Called once a second on this session's thread.
+  void check_timeout(clock_type::time_point now);
+
+private:
+  void read_header();
+  void on_header(beast::error_code ec);
+  void read_body();
+  void on_body(beast::error_code ec);
+  void dispatch();
+  response too_large(uint64_t limit);
+  void send(response r);
+  void on_write(beast::error_code ec, bool keep);
+  void linger_then_close();
+  void discard_input();
+  void finish_and_close();
+
+  tcp::socket socket_;
+  clock_type::time_point deadline_ = clock_type::time_point::max();
+  beast::flat_buffer buffer_;
+  std::shared_ptr<server::impl> srv_;
+  std::optional<bhttp::request_parser<bhttp::empty_body>> header_parser_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> body_parser_;
+  request req_;
+  const route* route_ = nullptr;
+  bool keep_alive_ = true;
+  bool unread_body_ = false; // answered before reading the whole body
+  std::shared_ptr<std::array<char, 16384>> discard_;
+  bool busy_ = false;
+  unsigned version_ = 11;
+};
+
+} // namespace lh::http
