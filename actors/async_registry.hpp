@@ -18,8 +18,8 @@ public:
   virtual ~async_registry() = default;
   virtual void create(index_params params, callback<index_info> done) = 0;
   virtual void drop(std::string name, callback<void> done) = 0;
-  virtual void add(std::string name, add_batch batch,
-                   callback<add_result> done) = 0;
+  virtual void add(std::string name, add_batch batch, callback<add_result> done)
+    = 0;
 };
 
 } // namespace lh

@@ -17,12 +17,11 @@ public:
   using callback = std::function<void(expected<T>)>;
 
   virtual ~async_store() = default;
-  virtual void put(std::string key, std::string value,
-                   callback<void> done) = 0;
+  virtual void put(std::string key, std::string value, callback<void> done) = 0;
   virtual void get(std::string key, callback<std::string> done) = 0;
   virtual void remove(std::string key, callback<void> done) = 0;
-  virtual void list(std::string prefix,
-                    callback<std::vector<std::string>> done) = 0;
+  virtual void list(std::string prefix, callback<std::vector<std::string>> done)
+    = 0;
 };
 
 } // namespace lh

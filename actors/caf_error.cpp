@@ -30,13 +30,13 @@ error from_caf(const caf::error& err) {
 }
 
 void add_error_renderer(caf::actor_system_config& cfg) {
-  cfg.add_error_category(
-    error_category, [](uint8_t code, caf::atom_value, const caf::message& ctx) {
-      std::string out{to_string(static_cast<ec>(code))};
-      if (ctx.match_elements<std::string>())
-        out += ": " + ctx.get_as<std::string>(0);
-      return out;
-    });
+  cfg.add_error_category(error_category, [](uint8_t code, caf::atom_value,
+                                            const caf::message& ctx) {
+    std::string out{to_string(static_cast<ec>(code))};
+    if (ctx.match_elements<std::string>())
+      out += ": " + ctx.get_as<std::string>(0);
+    return out;
+  });
 }
 
 } // namespace lh

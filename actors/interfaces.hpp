@@ -45,10 +45,10 @@ using index_loader_actor = caf::typed_actor<
 /// (index/save_scheduler). retry_atom is its own backoff timer; flush
 /// answers once nothing is left to save (at shutdown). Failing saves are
 /// published on the index_status, which /ready reads.
-using persistence_actor = caf::typed_actor<
-  caf::reacts_to<changed_atom, std::string>,
-  caf::reacts_to<dropped_atom, std::string>,
-  caf::reacts_to<retry_atom, std::string>,
-  caf::replies_to<flush_atom>::with<ok_atom>>;
+using persistence_actor
+  = caf::typed_actor<caf::reacts_to<changed_atom, std::string>,
+                     caf::reacts_to<dropped_atom, std::string>,
+                     caf::reacts_to<retry_atom, std::string>,
+                     caf::replies_to<flush_atom>::with<ok_atom>>;
 
 } // namespace lh

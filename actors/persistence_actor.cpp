@@ -26,8 +26,7 @@ void done(self_pointer self, const std::string& name, const error* err) {
     st.failing[name] = err->message;
     auto failures = st.schedule.failures(name) + 1;
     spdlog::warn("persistence: saving '{}' failed ({}), retry {} in {} ms",
-                 name, err->message, failures,
-                 retry_backoff(failures).count());
+                 name, err->message, failures, retry_backoff(failures).count());
   } else {
     st.failing.erase(name);
   }
@@ -36,16 +35,17 @@ void done(self_pointer self, const std::string& name, const error* err) {
   auto took = std::chrono::steady_clock::now() - st.started[name];
   st.started.erase(name);
   if (err == nullptr)
-    spdlog::debug("persistence: '{}' saved in {} ms", name,
-                  std::chrono::duration_cast<std::chrono::milliseconds>(took)
-                    .count());
+    spdlog::debug(
+      "persistence: '{}' saved in {} ms", name,
+      std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
   auto next = st.schedule.finished(name, err == nullptr);
   if (st.schedule.waiting(name))
     self->delayed_send(
       self,
       err != nullptr
         ? retry_backoff(st.schedule.failures(name))
-        : save_pause_factor * std::chrono::duration_cast<std::chrono::milliseconds>(took),
+        : save_pause_factor
+            * std::chrono::duration_cast<std::chrono::milliseconds>(took),
       retry_atom::value, name);
   if (next)
     start(self, *next);
@@ -79,8 +79,9 @@ void start(self_pointer self, const save_scheduler::action& act) {
   if (!idx) // dropped meanwhile: its drop notice follows with the delete
     return done(self, name, nullptr);
   auto blob = lhv1::encode_index(*idx);
-  self->request(st.store, st.timeout, put_atom::value, lhv1::key_of(name),
-                bytes_message::wrap(std::move(blob)))
+  self
+    ->request(st.store, st.timeout, put_atom::value, lhv1::key_of(name),
+              bytes_message::wrap(std::move(blob)))
     .then([self, name](ok_atom) { done(self, name, nullptr); }, on_error);
 }
 

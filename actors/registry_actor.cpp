@@ -41,10 +41,10 @@ void install(self_pointer self, const std::string& name,
              std::shared_ptr<vector_index> idx) {
   auto& st = self->state;
   auto& o = st.options;
-  auto actor = o.detached ? self->spawn<caf::detached + caf::linked>(
-                              index, idx, o.pool, o.persistence)
-                          : self->spawn<caf::linked>(index, idx, o.pool,
-                                                     o.persistence);
+  auto actor = o.detached
+                 ? self->spawn<caf::detached + caf::linked>(index, idx, o.pool,
+                                                            o.persistence)
+                 : self->spawn<caf::linked>(index, idx, o.pool, o.persistence);
   st.actors.emplace(name, actor);
   st.publish_with(name, std::move(idx));
 }
@@ -86,7 +86,7 @@ void start_load(self_pointer self, const std::string& name) {
   auto& o = self->state.options;
   // Linked: a loader dies with the registry (say, a stop during start).
   auto loader = o.detached ? self->spawn<caf::detached + caf::linked>(
-                               index_loader, o.store, o.rehydrate_timeout)
+                  index_loader, o.store, o.rehydrate_timeout)
                            : self->spawn<caf::linked>(index_loader, o.store,
                                                       o.rehydrate_timeout);
   auto finish = [self, name](const error* why) {
@@ -128,8 +128,9 @@ void load_more(self_pointer self) {
 
 void list_store(self_pointer self) {
   auto& o = self->state.options;
-  self->request(o.store, o.rehydrate_timeout, list_atom::value,
-                std::string{lhv1::key_prefix})
+  self
+    ->request(o.store, o.rehydrate_timeout, list_atom::value,
+              std::string{lhv1::key_prefix})
     .then(
       [self](const std::vector<std::string>& keys) {
         auto& st = self->state;
@@ -181,8 +182,8 @@ registry(registry_actor::stateful_pointer<registry_state> self,
       if (auto why = st.loading.progress().blocks(params.name))
         return to_caf(*why);
       if (st.actors.contains(params.name))
-        return to_caf(make_error(ec::already_exists, "index '" + params.name
-                                                       + "' already exists"));
+        return to_caf(make_error(ec::already_exists,
+                                 "index '" + params.name + "' already exists"));
       auto idx = std::make_shared<vector_index>(params);
       install(self, params.name, idx);
       notify(self, false, params.name);
@@ -198,8 +199,8 @@ registry(registry_actor::stateful_pointer<registry_state> self,
       if (it == st.actors.end()) {
         auto why = st.loading.progress().blocks(name);
         if (!why)
-          return to_caf(make_error(ec::not_found,
-                                   "no index named '" + name + "'"));
+          return to_caf(
+            make_error(ec::not_found, "no index named '" + name + "'"));
         if (why->code != ec::unavailable)
           return to_caf(*why); // still loading
         // A blob that failed to load: the user discards it.
@@ -228,8 +229,8 @@ registry(registry_actor::stateful_pointer<registry_state> self,
       if (it == st.actors.end()) {
         if (auto why = st.loading.progress().blocks(name))
           return to_caf(*why);
-        return to_caf(make_error(ec::not_found,
-                                 "no index named '" + name + "'"));
+        return to_caf(
+          make_error(ec::not_found, "no index named '" + name + "'"));
       }
       return self->delegate(it->second, add_atom::value, batch);
     },

@@ -31,7 +31,7 @@ struct registry_options {
   store_actor store;             // rehydrate from it at start
   persistence_actor persistence; // told of every change
   std::chrono::milliseconds rehydrate_timeout{60'000}; // per index
-  size_t rehydrate_parallelism = 2; // blobs loading at once
+  size_t rehydrate_parallelism = 2;                    // blobs loading at once
 };
 
 struct registry_state {

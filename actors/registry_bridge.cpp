@@ -10,30 +10,25 @@ class registry_bridge final : public async_registry {
 public:
   registry_bridge(caf::actor_system& sys, registry_actor registry,
                   std::chrono::milliseconds timeout)
-    : sys_(sys), registry_(std::move(registry)), timeout_(timeout) {
-  }
+    : sys_(sys), registry_(std::move(registry)), timeout_(timeout) {}
 
   void create(index_params params, callback<index_info> done) override {
     ask(
-      sys_, registry_, timeout_,
-      [done](const index_info& info) { done(info); },
-      forward_error(done), create_atom::value,
-      std::move(params));
+      sys_, registry_, timeout_, [done](const index_info& info) { done(info); },
+      forward_error(done), create_atom::value, std::move(params));
   }
 
   void drop(std::string name, callback<void> done) override {
     ask(
       sys_, registry_, timeout_, [done](ok_atom) { done({}); },
-      forward_error(done), delete_atom::value,
-      std::move(name));
+      forward_error(done), delete_atom::value, std::move(name));
   }
 
   void add(std::string name, add_batch batch,
            callback<add_result> done) override {
     auto msg = batch_message{std::make_shared<add_batch>(std::move(batch))};
     ask(
-      sys_, registry_, timeout_,
-      [done](const add_result& r) { done(r); },
+      sys_, registry_, timeout_, [done](const add_result& r) { done(r); },
       [done, name](error err) {
         // The index actor went away under the request: it was dropped.
         if (err.code == ec::unavailable)

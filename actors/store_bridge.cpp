@@ -10,13 +10,13 @@ class store_bridge final : public async_store {
 public:
   store_bridge(caf::actor_system& sys, store_actor store,
                std::chrono::milliseconds timeout)
-    : sys_(sys), store_(std::move(store)), timeout_(timeout) {
-  }
+    : sys_(sys), store_(std::move(store)), timeout_(timeout) {}
 
   void put(std::string key, std::string value, callback<void> done) override {
-    ask(sys_, store_, timeout_, [done](ok_atom) { done({}); },
-        forward_error(done), put_atom::value, std::move(key),
-        bytes_message::wrap(std::move(value)));
+    ask(
+      sys_, store_, timeout_, [done](ok_atom) { done({}); },
+      forward_error(done), put_atom::value, std::move(key),
+      bytes_message::wrap(std::move(value)));
   }
 
   void get(std::string key, callback<std::string> done) override {
@@ -27,8 +27,9 @@ public:
   }
 
   void remove(std::string key, callback<void> done) override {
-    ask(sys_, store_, timeout_, [done](ok_atom) { done({}); },
-        forward_error(done), delete_atom::value, std::move(key));
+    ask(
+      sys_, store_, timeout_, [done](ok_atom) { done({}); },
+      forward_error(done), delete_atom::value, std::move(key));
   }
 
   void list(std::string prefix,
@@ -47,9 +48,9 @@ private:
 
 } // namespace
 
-std::shared_ptr<async_store> make_store_bridge(caf::actor_system& sys,
-                                               store_actor store,
-                                               std::chrono::milliseconds timeout) {
+std::shared_ptr<async_store>
+make_store_bridge(caf::actor_system& sys, store_actor store,
+                  std::chrono::milliseconds timeout) {
   return std::make_shared<store_bridge>(sys, std::move(store), timeout);
 }
 

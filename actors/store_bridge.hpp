@@ -12,8 +12,8 @@
 
 namespace lh {
 
-std::shared_ptr<async_store> make_store_bridge(caf::actor_system& sys,
-                                               store_actor store,
-                                               std::chrono::milliseconds timeout);
+std::shared_ptr<async_store>
+make_store_bridge(caf::actor_system& sys, store_actor store,
+                  std::chrono::milliseconds timeout);
 
 } // namespace lh

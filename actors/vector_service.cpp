@@ -60,7 +60,8 @@ void stop_vector_service(caf::actor_system& sys, const vector_service& svc,
                  unsaved += " '" + name + "' (" + why + ")";
                spdlog::error("stopping with index changes not saved ({}):{}",
                              from_caf(e).message,
-                             unsaved.empty() ? " saves still running" : unsaved);
+                             unsaved.empty() ? " saves still running"
+                                             : unsaved);
              });
   caf::anon_send_exit(svc.persistence, caf::exit_reason::user_shutdown);
 }

@@ -3,47 +3,44 @@
 // indexes into the embedded store, serving the gateway's /v1 API on 3110
 // with routes sent straight to the actors.
 #include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/caf_error.hpp"
-#include "actors/vector_service.hpp"
-#include "http/service_routes.hpp"
+#include "actors/actor_process.hpp"
 #include "actors/store_bridge.hpp"
+#include "actors/vector_service.hpp"
 #include "config/command_line.hpp"
 #include "http/serve.hpp"
+#include "http/service_routes.hpp"
 #include "http/storage_routes.hpp"
 
 int main(int argc, char** argv) {
-  auto cli = lh::start_process(argc, argv, lh::role::lakehouse);
-  if (!cli.loaded)
-    return cli.exit_code;
-  auto& cfg = *cli.loaded;
-  caf::actor_system_config system_cfg;
-  lh::add_error_renderer(system_cfg);
-  caf::actor_system sys{system_cfg};
-  auto store = lh::open_store(sys, cfg.storaged);
-  if (!store) {
-    spdlog::error("lakehouse: {}", store.error().message);
-    return 1;
-  }
-  auto svc = lh::start_vector_service(sys, *store, cfg.vectord);
-  auto timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
-  lh::http::router routes;
-  lh::http::add_vector_service_routes(routes, sys, svc, "lakehouse", timeout, "/v1");
-  lh::http::add_storage_routes(routes,
-                               lh::make_store_bridge(sys, *store, timeout),
-                               cfg.storaged.max_value_bytes, "/v1");
-  lh::http::server server{std::move(routes),
-                          {.bind = cfg.gateway.bind,
-                           .port = cfg.gateway.port,
-                           .threads = cfg.io_threads}};
-  auto about = lh::config_origin(cfg) + ", data: " + cfg.storaged.data_dir
-               + "; indexes are saved in the embedded store";
-  return lh::http::serve_until_signal(
-    "lakehouse", server, cfg.gateway.bind, about, [&] {
-      lh::stop_vector_service(sys, svc, lh::store_call_timeout);
-      caf::anon_send_exit(*store, caf::exit_reason::user_shutdown);
+  return lh::run_actor_process(
+    argc, argv, lh::role::lakehouse,
+    [](const lh::settings& cfg, caf::actor_system& sys) {
+      auto store = lh::open_store(sys, cfg.storaged);
+      if (!store) {
+        spdlog::error("lakehouse: {}", store.error().message);
+        return 1;
+      }
+      auto svc = lh::start_vector_service(sys, *store, cfg.vectord);
+      auto timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
+      lh::http::router routes;
+      lh::http::add_vector_service_routes(routes, sys, svc, "lakehouse",
+                                          timeout, "/v1");
+      lh::http::add_storage_routes(routes,
+                                   lh::make_store_bridge(sys, *store, timeout),
+                                   cfg.storaged.max_value_bytes, "/v1");
+      lh::http::server server{std::move(routes),
+                              {.bind = cfg.gateway.bind,
+                               .port = cfg.gateway.port,
+                               .threads = cfg.io_threads}};
+      auto about = lh::config_origin(cfg) + ", data: " + cfg.storaged.data_dir
+                   + "; indexes are saved in the embedded store";
+      return lh::http::serve_until_signal(
+        "lakehouse", server, cfg.gateway.bind, about, [&] {
+          lh::stop_vector_service(sys, svc, lh::store_call_timeout);
+          caf::anon_send_exit(*store, caf::exit_reason::user_shutdown);
+        });
     });
 }

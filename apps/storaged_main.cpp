@@ -1,45 +1,40 @@
 // storaged: the object store service on RocksDB (port 3211).
 #include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/caf_error.hpp"
-#include "actors/vector_service.hpp"
+#include "actors/actor_process.hpp"
 #include "actors/store_bridge.hpp"
+#include "actors/vector_service.hpp"
 #include "config/command_line.hpp"
 #include "http/health_routes.hpp"
 #include "http/serve.hpp"
 #include "http/storage_routes.hpp"
 
 int main(int argc, char** argv) {
-  auto cli = lh::start_process(argc, argv, lh::role::storaged);
-  if (!cli.loaded)
-    return cli.exit_code;
-  auto& cfg = *cli.loaded;
-  caf::actor_system_config system_cfg;
-  lh::add_error_renderer(system_cfg);
-  caf::actor_system sys{system_cfg};
-  auto store = lh::open_store(sys, cfg.storaged);
-  if (!store) {
-    spdlog::error("storaged: {}", store.error().message);
-    return 1;
-  }
-  auto timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
-  lh::http::router routes;
-  lh::http::add_health_routes(routes, "storaged", [] {
-    return lh::http::readiness{true, {}};
-  });
-  lh::http::add_storage_routes(routes,
-                               lh::make_store_bridge(sys, *store, timeout),
-                               cfg.storaged.max_value_bytes);
-  lh::http::server server{std::move(routes),
-                          {.bind = cfg.storaged.bind,
-                           .port = cfg.storaged.port,
-                           .threads = cfg.io_threads}};
-  auto about = lh::config_origin(cfg) + ", data: " + cfg.storaged.data_dir;
-  return lh::http::serve_until_signal(
-    "storaged", server, cfg.storaged.bind, about, [&] {
-      caf::anon_send_exit(*store, caf::exit_reason::user_shutdown);
+  return lh::run_actor_process(
+    argc, argv, lh::role::storaged,
+    [](const lh::settings& cfg, caf::actor_system& sys) {
+      auto store = lh::open_store(sys, cfg.storaged);
+      if (!store) {
+        spdlog::error("storaged: {}", store.error().message);
+        return 1;
+      }
+      auto timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
+      lh::http::router routes;
+      lh::http::add_health_routes(routes, "storaged", [] {
+        return lh::http::readiness{true, {}};
+      });
+      lh::http::add_storage_routes(routes,
+                                   lh::make_store_bridge(sys, *store, timeout),
+                                   cfg.storaged.max_value_bytes);
+      lh::http::server server{std::move(routes),
+                              {.bind = cfg.storaged.bind,
+                               .port = cfg.storaged.port,
+                               .threads = cfg.io_threads}};
+      auto about = lh::config_origin(cfg) + ", data: " + cfg.storaged.data_dir;
+      return lh::http::serve_until_signal(
+        "storaged", server, cfg.storaged.bind, about,
+        [&] { caf::anon_send_exit(*store, caf::exit_reason::user_shutdown); });
     });
 }

@@ -2,48 +2,45 @@
 // storaged at [vectord].storaged_url and rehydrates them at start; with an
 // empty storaged_url it is ephemeral.
 #include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/caf_error.hpp"
+#include "actors/actor_process.hpp"
 #include "actors/vector_service.hpp"
-#include "http/remote_store_actor.hpp"
-#include "http/service_routes.hpp"
 #include "config/command_line.hpp"
+#include "http/remote_store_actor.hpp"
 #include "http/serve.hpp"
+#include "http/service_routes.hpp"
 
 int main(int argc, char** argv) {
-  auto cli = lh::start_process(argc, argv, lh::role::vectord);
-  if (!cli.loaded)
-    return cli.exit_code;
-  auto& cfg = *cli.loaded;
-  caf::actor_system_config system_cfg;
-  lh::add_error_renderer(system_cfg);
-  caf::actor_system sys{system_cfg};
-  auto store = lh::connect_store(sys, cfg.vectord);
-  if (!store) {
-    spdlog::error("vectord: {}", store.error().message);
-    return 2;
-  }
-  auto svc = lh::start_vector_service(sys, *store, cfg.vectord);
-  lh::http::router routes;
-  lh::http::add_vector_service_routes(
-    routes, sys, svc, "vectord",
-    std::chrono::milliseconds{cfg.request_timeout_ms});
-  lh::http::server server{std::move(routes),
-                          {.bind = cfg.vectord.bind,
-                           .port = cfg.vectord.port,
-                           .threads = cfg.io_threads}};
-  auto about = lh::config_origin(cfg)
-               + (*store ? "; indexes are saved to storaged at "
-                             + cfg.vectord.storaged_url
-                         : "; EPHEMERAL: storaged_url is empty, indexes are "
-                           "kept in memory only and lost at exit");
-  return lh::http::serve_until_signal(
-    "vectord", server, cfg.vectord.bind, about, [&] {
-      lh::stop_vector_service(sys, svc, lh::store_call_timeout);
-      if (*store)
-        caf::anon_send_exit(*store, caf::exit_reason::user_shutdown);
+  return lh::run_actor_process(
+    argc, argv, lh::role::vectord,
+    [](const lh::settings& cfg, caf::actor_system& sys) {
+      auto store = lh::connect_store(sys, cfg.vectord);
+      if (!store) {
+        spdlog::error("vectord: {}", store.error().message);
+        return 2;
+      }
+      auto svc = lh::start_vector_service(sys, *store, cfg.vectord);
+      lh::http::router routes;
+      lh::http::add_vector_service_routes(
+        routes, sys, svc, "vectord",
+        std::chrono::milliseconds{cfg.request_timeout_ms});
+      lh::http::server server{std::move(routes),
+                              {.bind = cfg.vectord.bind,
+                               .port = cfg.vectord.port,
+                               .threads = cfg.io_threads}};
+      auto about = lh::config_origin(cfg)
+                   + (*store
+                        ? "; indexes are saved to storaged at "
+                            + cfg.vectord.storaged_url
+                        : "; EPHEMERAL: storaged_url is empty, indexes are "
+                          "kept in memory only and lost at exit");
+      return lh::http::serve_until_signal(
+        "vectord", server, cfg.vectord.bind, about, [&] {
+          lh::stop_vector_service(sys, svc, lh::store_call_timeout);
+          if (*store)
+            caf::anon_send_exit(*store, caf::exit_reason::user_shutdown);
+        });
     });
 }

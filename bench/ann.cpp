@@ -53,7 +53,8 @@ std::vector<uint32_t> ids_in(std::string_view body) {
   std::vector<uint32_t> ids;
   for (size_t pos = 0; (pos = body.find("\"id\":\"", pos)) != body.npos;) {
     pos += 6;
-    ids.push_back(static_cast<uint32_t>(std::strtoul(body.data() + pos, nullptr, 10)));
+    ids.push_back(
+      static_cast<uint32_t>(std::strtoul(body.data() + pos, nullptr, 10)));
   }
   return ids;
 }
@@ -87,7 +88,8 @@ target_result measure_target(const target_spec& t, const workload& w) {
   target_result result;
   const size_t dim = w.base.dim;
   auto path = [&](const std::string& rest) { return t.prefix + rest; };
-  lh::http::blocking_client admin{"127.0.0.1", t.port, std::chrono::minutes{10}};
+  lh::http::blocking_client admin{"127.0.0.1", t.port,
+                                  std::chrono::minutes{10}};
   auto name = w.keep.empty() ? "ann-bench-" + std::to_string(::getpid())
                              : w.keep;
   auto existing = admin.get(path("/vectors/index/" + name));
@@ -98,10 +100,9 @@ target_result measure_target(const target_spec& t, const workload& w) {
       R"({"name":")" + name + R"(","dimension":)" + std::to_string(dim)
         + R"(,"distance":"l2","m":16,"ef_construction":200})");
     if (!created || created->status != 201) {
-      std::fprintf(stderr, "cannot create the index on %s: %s\n",
-                   t.name.c_str(),
-                   created ? created->body.c_str()
-                           : created.error().message.c_str());
+      std::fprintf(
+        stderr, "cannot create the index on %s: %s\n", t.name.c_str(),
+        created ? created->body.c_str() : created.error().message.c_str());
       result.insert_errors = 1;
       return result;
     }
@@ -171,15 +172,14 @@ target_result measure_target(const target_spec& t, const workload& w) {
     result.by_ef[ef] = best;
   }
   if (w.keep.empty())
-    (void) admin.send(lh::http::method::del, path("/vectors/index/" + name));
+    (void)admin.send(lh::http::method::del, path("/vectors/index/" + name));
   // The cost of HTTP alone on this machine: a request that does nothing.
   std::vector<std::string> health{"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"};
   for (auto conns : w.conn_counts)
     result.floor_qps = std::max(
-      result.floor_qps,
-      bench::run_load(t.port, conns, health, w.measure_seconds, SIZE_MAX,
-                      nullptr)
-        .per_second());
+      result.floor_qps, bench::run_load(t.port, conns, health,
+                                        w.measure_seconds, SIZE_MAX, nullptr)
+                          .per_second());
   return result;
 }
 
@@ -194,9 +194,10 @@ int main(int argc, char** argv) {
   double measure_seconds = 3;
   std::string keep; // index name to keep and reuse (profiling)
   app.add_flag("--quick", quick, "10k vectors, short runs");
-  app.add_option("--target", target_args,
-                 "NAME:PORT of a running target on 127.0.0.1 (vectord, "
-                 "lakehouse, gateway); repeat to compare")
+  app
+    .add_option("--target", target_args,
+                "NAME:PORT of a running target on 127.0.0.1 (vectord, "
+                "lakehouse, gateway); repeat to compare")
     ->required();
   app.add_option("--data", data_dir, "directory of the fashion-mnist files");
   app.add_option("--plot", plot, "PNG file for the recall-vs-QPS plot");
@@ -237,13 +238,12 @@ int main(int argc, char** argv) {
   std::printf("exact top-%zu computed in %.1f s\n", k, seconds_since(t0));
 
   // 1. Baseline: the hnswlib graph in-process, 2 threads.
-  lh::hnsw_index graph{{static_cast<uint32_t>(dim), lh::metric::l2, 16, 200, 100},
-                       base.rows};
+  lh::hnsw_index graph{
+    {static_cast<uint32_t>(dim), lh::metric::l2, 16, 200, 100}, base.rows};
   lh::worker_pool pool{threads};
   t0 = clock_type::now();
-  pool.parallel_for(base.rows, threads, [&](size_t i) {
-    (void) graph.add(i, base.row(i));
-  });
+  pool.parallel_for(base.rows, threads,
+                    [&](size_t i) { (void)graph.add(i, base.row(i)); });
   double build_rate = base.rows / seconds_since(t0);
   std::printf("in-process build: %.0f vectors/s (%zu threads)\n", build_rate,
               threads);
@@ -261,7 +261,7 @@ int main(int argc, char** argv) {
       workers.emplace_back([&, t] {
         size_t n = 0;
         for (size_t q = t; clock_type::now() < deadline; q += threads, ++n)
-          (void) graph.search(queries.row(q % queries.rows), k, ef);
+          (void)graph.search(queries.row(q % queries.rows), k, ef);
         done += n;
       });
     for (auto& w : workers)
@@ -271,8 +271,8 @@ int main(int argc, char** argv) {
   }
 
   // 2. Each target over HTTP, one after the other.
-  workload w{base, queries, truth, k, efs, {2, 4, 8, 16}, measure_seconds,
-             keep};
+  workload w{base, queries,       truth,           k,
+             efs,  {2, 4, 8, 16}, measure_seconds, keep};
   std::map<std::string, target_result> results;
   int errors = 0;
   for (auto& t : targets) {
@@ -307,7 +307,8 @@ int main(int argc, char** argv) {
     auto& r = results[t.name];
     std::printf("  %-9s search QPS / in-process: %.2f, insert rate / "
                 "in-process build: %.2f, recall %.4f vs %.4f\n",
-                t.name.c_str(), r.by_ef[target_ef].qps / in_process[target_ef].qps,
+                t.name.c_str(),
+                r.by_ef[target_ef].qps / in_process[target_ef].qps,
                 r.insert_rate / build_rate, r.by_ef[target_ef].recall,
                 in_process[target_ef].recall);
   }
@@ -347,10 +348,11 @@ int main(int argc, char** argv) {
   }
   auto script = "set terminal png size 800,500; set output '" + plot
                 + "'; set xlabel 'recall at 10'; set ylabel 'queries/s';"
-                  " set title 'fashion-mnist " + std::to_string(base.rows)
-                + " x " + std::to_string(dim)
+                  " set title 'fashion-mnist "
+                + std::to_string(base.rows) + " x " + std::to_string(dim)
                 + ", l2, M 16'; set key top right; set grid;"
-                  " plot '" + data
+                  " plot '"
+                + data
                 + "' using 2:3 with linespoints title 'hnswlib in-process'";
   for (size_t i = 0; i < targets.size(); ++i)
     script += ", '" + data + "' using " + std::to_string(4 + 2 * i) + ":"

@@ -61,11 +61,11 @@ int main(int argc, char** argv) {
 
   // CRC32C over a buffer the size of a fashion-mnist graph (188 MiB;
   // --quick: 16 MiB).
-  std::string graph(size_t{quick ? 16 : 188} << 20, '\0');
+  std::string graph((quick ? size_t{16} : size_t{188}) << 20, '\0');
   for (size_t i = 0; i < graph.size(); ++i)
     graph[i] = static_cast<char>(i * 2654435761u >> 13);
-  using boost_crc32c = boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF,
-                                          0xFFFFFFFF, true, true>;
+  using boost_crc32c
+    = boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true>;
   auto boost_crc = [&] {
     boost_crc32c crc;
     crc.process_bytes(graph.data(), graph.size());

@@ -72,7 +72,8 @@ size_t parse_response(const std::string& in, int& status,
   for (size_t pos = 0; pos < header.size();) {
     auto eol = header.find("\r\n", pos);
     auto line = header.substr(pos, eol - pos);
-    if (line.size() > 15 && strncasecmp(line.data(), "content-length:", 15) == 0)
+    if (line.size() > 15
+        && strncasecmp(line.data(), "content-length:", 15) == 0)
       length = std::strtoul(std::string{line.substr(15)}.c_str(), nullptr, 10);
     if (eol == std::string_view::npos)
       break;
@@ -86,11 +87,11 @@ size_t parse_response(const std::string& in, int& status,
 
 } // namespace
 
-load_result run_load(uint16_t port, size_t connections,
-                     const std::vector<std::string>& requests, double seconds,
-                     size_t max_requests,
-                     const std::function<void(size_t, std::string_view)>&
-                       on_response) {
+load_result
+run_load(uint16_t port, size_t connections,
+         const std::vector<std::string>& requests, double seconds,
+         size_t max_requests,
+         const std::function<void(size_t, std::string_view)>& on_response) {
   using clock = std::chrono::steady_clock;
   load_result result;
   int ep = ::epoll_create1(0);

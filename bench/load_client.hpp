@@ -26,10 +26,10 @@ struct load_result {
 /// Sends requests[i % size] over `connections` connections until
 /// `seconds` have passed or `max_requests` were answered. `on_response`
 /// gets the request index and the response body of each 200.
-load_result run_load(uint16_t port, size_t connections,
-                     const std::vector<std::string>& requests, double seconds,
-                     size_t max_requests,
-                     const std::function<void(size_t, std::string_view)>&
-                       on_response);
+load_result
+run_load(uint16_t port, size_t connections,
+         const std::vector<std::string>& requests, double seconds,
+         size_t max_requests,
+         const std::function<void(size_t, std::string_view)>& on_response);
 
 } // namespace bench

@@ -17,21 +17,21 @@
 #include <fstream>
 #include <thread>
 
+#include <CLI/CLI.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
-#include <CLI/CLI.hpp>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include "actors/caf_error.hpp"
 #include "actors/persistence_actor.hpp"
 #include "actors/registry_actor.hpp"
-#include "actors/vector_service.hpp"
-#include "http/remote_store_actor.hpp"
 #include "actors/store_actor.hpp"
+#include "actors/vector_service.hpp"
 #include "bench/dataset.hpp"
+#include "http/remote_store_actor.hpp"
 #include "index/lhv1.hpp"
 
 namespace {
@@ -142,8 +142,8 @@ int main(int argc, char** argv) {
   auto base = bench::load_idx_images(data_dir + "/train-images-idx3-ubyte.gz",
                                      quick ? 10'000 : 60'000);
   const std::string name = "fashion";
-  lh::index_params params{name, static_cast<uint32_t>(base.dim),
-                          lh::metric::l2, 16, 200, 64};
+  lh::index_params params{
+    name, static_cast<uint32_t>(base.dim), lh::metric::l2, 16, 200, 64};
   auto index = std::make_shared<lh::vector_index>(params);
   lh::worker_pool pool{2};
   auto t0 = clock_type::now();
@@ -225,8 +225,8 @@ int main(int argc, char** argv) {
 
   std::printf("\n%-22s %9s %7s %11s %7s %16s\n", "path", "save s", "ratio",
               "rehydrate s", "ratio", "save RSS growth");
-  std::printf("%-22s %9.3f %7s %11.3f %7s %16s\n",
-              "hnswlib file (base)", save_ref, "1.00", load_ref, "1.00", "");
+  std::printf("%-22s %9.3f %7s %11.3f %7s %16s\n", "hnswlib file (base)",
+              save_ref, "1.00", load_ref, "1.00", "");
   std::printf("%-22s %9.3f %7.2f %11.3f %7.2f %9.0f MiB %.2fx blob\n",
               path_name.c_str(), saved.seconds, saved.seconds / save_ref,
               rehydrate, rehydrate / load_ref, mib(saved.rss_growth_bytes),

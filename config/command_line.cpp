@@ -68,8 +68,8 @@ command_line parse_command_line(int argc, char** argv, role r) {
   if (vectord_url)
     s.gateway.vectord_url = *vectord_url;
   if (storaged_url)
-    (r == role::gateway ? s.gateway.storaged_url : s.vectord.storaged_url) =
-      *storaged_url;
+    (r == role::gateway ? s.gateway.storaged_url : s.vectord.storaged_url)
+      = *storaged_url;
   if (auto ok = validate(s); !ok) {
     std::cerr << "error: " << ok.error().message << '\n';
     return command_line{std::nullopt, 2};

@@ -18,8 +18,7 @@ class table_reader {
 public:
   table_reader(const toml::table& table, std::string section,
                std::string_view source)
-    : table_(table), section_(std::move(section)), source_(source) {
-  }
+    : table_(table), section_(std::move(section)), source_(source) {}
 
   template <class Int>
   void integer(std::string_view key, Int& out, int64_t lo, int64_t hi) {
@@ -96,8 +95,8 @@ expected<settings> parse_settings(std::string_view toml_text,
     root = toml::parse(toml_text, source);
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
-    msg << "cannot parse " << source << " at line "
-        << e.source().begin.line << ": " << e.description();
+    msg << "cannot parse " << source << " at line " << e.source().begin.line
+        << ": " << e.description();
     return make_error(ec::config_error, msg.str());
   }
   settings s;
@@ -183,13 +182,13 @@ expected<void> validate(const settings& s) {
                                      : s.config_path;
   if (!levels.contains(s.log_level))
     return make_error(ec::config_error,
-                      "key 'log_level' in " + where + " must be one of trace, "
-                        "debug, info, warn, error, critical, off (got '"
+                      "key 'log_level' in " + where
+                        + " must be one of trace, "
+                          "debug, info, warn, error, critical, off (got '"
                         + s.log_level + "')");
   if (s.storaged.data_dir.empty())
-    return make_error(ec::config_error,
-                      "key 'storaged.data_dir' in " + where
-                        + " must not be empty");
+    return make_error(ec::config_error, "key 'storaged.data_dir' in " + where
+                                          + " must not be empty");
   return {};
 }
 

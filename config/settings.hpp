@@ -36,10 +36,10 @@ struct settings {
   storaged_settings storaged;
   vectord_settings vectord;
   gateway_settings gateway;
-  std::string log_level = "info"; // trace, debug, info, warn, error
-  uint32_t io_threads = 0;        // HTTP I/O threads; 0 = one per core
+  std::string log_level = "info";       // trace, debug, info, warn, error
+  uint32_t io_threads = 0;              // HTTP I/O threads; 0 = one per core
   uint32_t request_timeout_ms = 30'000; // HTTP request -> actor reply
-  std::string config_path;        // where these came from; "" = defaults
+  std::string config_path;              // where these came from; "" = defaults
 };
 
 /// Parses TOML text; `source` names it in error messages. Unknown keys,

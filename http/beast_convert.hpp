@@ -50,8 +50,7 @@ from_beast(boost::beast::http::response<boost::beast::http::string_body>& res,
            KeepHeader keep_header) {
   response out;
   out.status = res.result_int();
-  out.content_type =
-    std::string{res[boost::beast::http::field::content_type]};
+  out.content_type = std::string{res[boost::beast::http::field::content_type]};
   for (auto& field : res)
     if (keep_header(field.name_string()))
       out.headers.emplace_back(std::string{field.name_string()},

@@ -50,7 +50,8 @@ struct blocking_client::impl {
     // A server may answer (413, say) and close before it reads the whole
     // body: the write then fails, but the response is still readable.
     bhttp::async_write(*stream, req, [](beast::error_code, size_t) {});
-    auto parser = std::make_shared<bhttp::response_parser<bhttp::string_body>>();
+    auto parser
+      = std::make_shared<bhttp::response_parser<bhttp::string_body>>();
     parser->body_limit(boost::none);
     parser->skip(req.method() == bhttp::verb::head);
     auto finish = [&](beast::error_code ec, size_t) {

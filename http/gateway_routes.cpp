@@ -13,8 +13,8 @@ handler forward(std::shared_ptr<upstream> to) {
     auto target = req.path.substr(3); // "/v1/vectors/x" -> "/vectors/x"
     if (!req.query.empty())
       target += "?" + req.query;
-    to->send(req.verb, std::move(target), req.content_type,
-             std::move(req.body), [respond](expected<response> res) {
+    to->send(req.verb, std::move(target), req.content_type, std::move(req.body),
+             [respond](expected<response> res) {
                respond(res ? std::move(*res) : error_response(res.error()));
              });
   };

@@ -2,9 +2,9 @@
 // Replies are simple, so this avoids a JSON library in most files.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
-#include <span>
 
 namespace lh::json {
 

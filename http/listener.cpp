@@ -31,23 +31,22 @@ expected<void> server::impl::listen() {
 
 void server::impl::accept_next() {
   auto& context = *contexts[next_context++ % contexts.size()];
-  acceptor.async_accept(
-    context,
-    [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-      if (ec) {
-        if (ec != net::error::operation_aborted && !self->stopping)
-          spdlog::warn("http: accept failed: {}", ec.message());
-        if (self->stopping || !self->acceptor.is_open())
-          return;
-      } else {
-        beast::error_code ignored;
-        socket.set_option(tcp::no_delay{true}, ignored);
-        auto s = std::make_shared<session>(std::move(socket), self);
-        self->track(s);
-        s->run();
-      }
-      self->accept_next();
-    });
+  acceptor.async_accept(context, [self = shared_from_this()](
+                                   beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec != net::error::operation_aborted && !self->stopping)
+        spdlog::warn("http: accept failed: {}", ec.message());
+      if (self->stopping || !self->acceptor.is_open())
+        return;
+    } else {
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay{true}, ignored);
+      auto s = std::make_shared<session>(std::move(socket), self);
+      self->track(s);
+      s->run();
+    }
+    self->accept_next();
+  });
 }
 
 void server::impl::track(const std::shared_ptr<session>& s) {

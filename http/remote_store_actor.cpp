@@ -34,7 +34,8 @@ namespace {
 
 // One call to storaged; an HTTP error or a transport failure is an error.
 expected<http::response> call(remote_store_state& st, http::method verb,
-                              const std::string& target, std::string body = {}) {
+                              const std::string& target,
+                              std::string body = {}) {
   auto r = st.client->send(verb, target, std::move(body));
   if (!r) {
     spdlog::warn("remote store: {}", r.error().message);

@@ -18,8 +18,10 @@ std::vector<std::unique_ptr<net::io_context>> make_contexts(unsigned n) {
 } // namespace
 
 server::impl::impl(router r, server_options o)
-  : routes(std::move(r)), options(std::move(o)),
-    contexts(make_contexts(thread_count())), acceptor(*contexts[0]),
+  : routes(std::move(r)),
+    options(std::move(o)),
+    contexts(make_contexts(thread_count())),
+    acceptor(*contexts[0]),
     sweeper(*contexts[0]) {
 }
 

@@ -16,8 +16,8 @@ namespace lh::http {
 
 struct server_options {
   std::string bind = "127.0.0.1";
-  uint16_t port = 0;    // 0: any free port, see server::port()
-  unsigned threads = 0; // 0: one per core
+  uint16_t port = 0;                     // 0: any free port, see server::port()
+  unsigned threads = 0;                  // 0: one per core
   std::chrono::seconds idle_timeout{60}; // keep-alive connection idle limit
   std::chrono::seconds read_timeout{300}; // header + body of one request
 };

@@ -12,7 +12,9 @@ session::session(tcp::socket&& socket, std::shared_ptr<server::impl> srv)
   : socket_(std::move(socket)), srv_(std::move(srv)) {
 }
 
-session::~session() { srv_->untrack(this); }
+session::~session() {
+  srv_->untrack(this);
+}
 
 void session::run() {
   net::dispatch(socket_.get_executor(),
@@ -44,11 +46,11 @@ void session::read_header() {
   header_parser_->header_limit(16 * 1024);
   header_parser_->body_limit(boost::none); // checked per route below
   deadline_ = clock_type::now() + srv_->options.idle_timeout;
-  bhttp::async_read_header(
-    socket_, buffer_, *header_parser_,
-    [self = shared_from_this()](beast::error_code ec, size_t) {
-      self->on_header(ec);
-    });
+  bhttp::async_read_header(socket_, buffer_, *header_parser_,
+                           [self = shared_from_this()](beast::error_code ec,
+                                                       size_t) {
+                             self->on_header(ec);
+                           });
 }
 
 void session::on_header(beast::error_code ec) {
@@ -84,11 +86,11 @@ void session::on_header(beast::error_code ec) {
     }
     if (match.result == route_match::not_found)
       return send(error_response(make_error(
-        ec::not_found, "no route for " + std::string{to_string(req_.verb)}
-                         + " " + req_.path)));
-    auto r = error_response(make_error(
-      ec::method_not_allowed, std::string{to_string(req_.verb)}
-                                + " is not allowed on " + req_.path));
+        ec::not_found, "no route for " + std::string{to_string(req_.verb)} + " "
+                         + req_.path)));
+    auto r = error_response(make_error(ec::method_not_allowed,
+                                       std::string{to_string(req_.verb)}
+                                         + " is not allowed on " + req_.path));
     std::string allow;
     for (auto m : match.allowed)
       allow += (allow.empty() ? "" : ", ") + std::string{to_string(m)};
@@ -113,8 +115,8 @@ void session::on_header(beast::error_code ec) {
     auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(
       bhttp::status::continue_, version_);
     bhttp::async_write(socket_, *cont,
-                       [self = shared_from_this(),
-                        cont](beast::error_code ec, size_t) {
+                       [self = shared_from_this(), cont](beast::error_code ec,
+                                                         size_t) {
                          if (ec)
                            return self->finish_and_close();
                          self->read_body();
@@ -130,8 +132,7 @@ void session::read_body() {
   if (auto n = body_parser_->content_length())
     reserve_huge(body_parser_->get().body(), *n + body_padding);
   bhttp::async_read(socket_, buffer_, *body_parser_,
-                    [self = shared_from_this()](beast::error_code ec,
-                                                size_t) {
+                    [self = shared_from_this()](beast::error_code ec, size_t) {
                       self->on_body(ec);
                     });
 }
@@ -178,11 +179,11 @@ void session::dispatch() {
   }
 }
 
-response session::too_large(uint64_t limit) {
-  return error_response(make_error(
-    ec::payload_too_large, "request body is over the limit of "
-                             + std::to_string(limit) + " bytes for "
-                             + req_.path));
+response session::too_large(uint64_t limit) const {
+  return error_response(
+    make_error(ec::payload_too_large, "request body is over the limit of "
+                                        + std::to_string(limit) + " bytes for "
+                                        + req_.path));
 }
 
 void session::send(response r) {
@@ -226,13 +227,13 @@ void session::linger_then_close() {
 }
 
 void session::discard_input() {
-  socket_.async_read_some(
-    net::buffer(*discard_),
-    [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec)
-        return self->close();
-      self->discard_input();
-    });
+  socket_.async_read_some(net::buffer(*discard_),
+                          [self = shared_from_this()](beast::error_code ec,
+                                                      size_t) {
+                            if (ec)
+                              return self->close();
+                            self->discard_input();
+                          });
 }
 
 void session::finish_and_close() {

@@ -35,7 +35,7 @@ private:
   void read_body();
   void on_body(beast::error_code ec);
   void dispatch();
-  response too_large(uint64_t limit);
+  response too_large(uint64_t limit) const;
   void send(response r);
   void on_write(beast::error_code ec, bool keep);
   void linger_then_close();

@@ -61,9 +61,8 @@ void add_storage_routes(router& r, std::shared_ptr<async_store> store,
                       [respond](expected<std::vector<std::string>> keys) {
                         if (!keys)
                           return respond(error_response(keys.error()));
-                        respond(json_response("{\"keys\":"
-                                              + json::string_array(*keys)
-                                              + "}"));
+                        respond(json_response(
+                          "{\"keys\":" + json::string_array(*keys) + "}"));
                       });
         });
 }

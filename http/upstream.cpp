@@ -24,10 +24,18 @@ namespace {
 // Headers that describe one connection, not the message (RFC 9110 7.6.1),
 // and those the server sets itself.
 bool passes_through(std::string_view name) {
-  static constexpr std::string_view dropped[] = {
-    "connection", "keep-alive",     "proxy-connection", "transfer-encoding",
-    "te",         "trailer",        "upgrade",          "proxy-authenticate",
-    "proxy-authorization", "content-length", "content-type", "server"};
+  static constexpr std::string_view dropped[] = {"connection",
+                                                 "keep-alive",
+                                                 "proxy-connection",
+                                                 "transfer-encoding",
+                                                 "te",
+                                                 "trailer",
+                                                 "upgrade",
+                                                 "proxy-authenticate",
+                                                 "proxy-authorization",
+                                                 "content-length",
+                                                 "content-type",
+                                                 "server"};
   for (auto d : dropped)
     if (beast::iequals(name, d))
       return false;
@@ -55,8 +63,8 @@ expected<upstream_options> parse_upstream_url(const std::string& url) {
                           + "' must look like http://127.0.0.1:3215");
   auto u = boost::urls::parse_uri(url);
   if (!u || u->scheme_id() != boost::urls::scheme::http || !u->has_port()
-      || u->has_userinfo() || u->has_query()
-      || u->has_fragment() || (!u->path().empty() && u->path() != "/"))
+      || u->has_userinfo() || u->has_query() || u->has_fragment()
+      || (!u->path().empty() && u->path() != "/"))
     return bad;
   auto kind = u->host_type();
   if (kind != boost::urls::host_type::ipv4
@@ -65,8 +73,8 @@ expected<upstream_options> parse_upstream_url(const std::string& url) {
   // port_number() wraps ports over 65535, so read the digits.
   auto digits = u->port();
   unsigned port = 0;
-  auto [end, err] = std::from_chars(digits.data(), digits.data() + digits.size(),
-                                    port);
+  auto [end, err] = std::from_chars(digits.data(),
+                                    digits.data() + digits.size(), port);
   if (err != std::errc{} || end != digits.data() + digits.size() || port == 0
       || port > 65535)
     return bad;
@@ -80,8 +88,7 @@ struct upstream::impl {
   explicit impl(upstream_options o)
     : options(std::move(o)),
       guard(net::make_work_guard(ioc)),
-      endpoint(net::ip::make_address(options.host), options.port) {
-  }
+      endpoint(net::ip::make_address(options.host), options.port) {}
 
   std::string where() const {
     return options.host + ":" + std::to_string(options.port);
@@ -92,11 +99,11 @@ struct upstream::impl {
     if (!idle.empty()) {
       auto c = std::move(idle.back());
       idle.pop_back();
-      return exchange(std::move(c), std::move(p));
+      return exchange(c, p);
     }
     if (open < options.max_connections) {
       ++open;
-      return connect(std::move(p));
+      return connect(p);
     }
     waiting.push_back(std::move(p));
   }
@@ -110,15 +117,16 @@ struct upstream::impl {
     }
   }
 
-  void connect(std::shared_ptr<pending> p) {
+  void connect(const std::shared_ptr<pending>& p) {
     auto c = std::make_shared<connection>(ioc);
     c->stream.expires_after(options.connect_timeout);
     c->stream.async_connect(
       endpoint, net::bind_executor(strand, [this, c, p](beast::error_code ec) {
         if (ec) {
           --open;
-          fail(p, ec == beast::error::timeout ? ec::gateway_timeout
-                                              : ec::bad_gateway,
+          fail(p,
+               ec == beast::error::timeout ? ec::gateway_timeout
+                                           : ec::bad_gateway,
                "cannot connect to upstream " + where() + ": " + ec.message());
           return pump();
         }
@@ -129,15 +137,16 @@ struct upstream::impl {
       }));
   }
 
-  void exchange(std::shared_ptr<connection> c, std::shared_ptr<pending> p) {
+  void exchange(const std::shared_ptr<connection>& c,
+                const std::shared_ptr<pending>& p) {
     c->stream.expires_after(options.response_timeout);
     bhttp::async_write(
       c->stream, p->req,
       net::bind_executor(strand, [this, c, p](beast::error_code ec, size_t) {
         if (ec)
           return broken(c, p, ec);
-        auto parser =
-          std::make_shared<bhttp::response_parser<bhttp::string_body>>();
+        auto parser
+          = std::make_shared<bhttp::response_parser<bhttp::string_body>>();
         parser->body_limit(boost::none);
         parser->skip(p->req.method() == bhttp::verb::head);
         c->buffer.reserve(body_read_room);
@@ -162,8 +171,8 @@ struct upstream::impl {
       }));
   }
 
-  void broken(std::shared_ptr<connection> c, std::shared_ptr<pending> p,
-              beast::error_code ec) {
+  void broken(const std::shared_ptr<connection>& c,
+              const std::shared_ptr<pending>& p, beast::error_code ec) {
     --open;
     beast::error_code ignored;
     c->stream.socket().close(ignored);
@@ -222,8 +231,8 @@ upstream::~upstream() {
       t.join();
 }
 
-void upstream::send(method verb, std::string target, std::string content_type,
-                    std::string body,
+void upstream::send(method verb, const std::string& target,
+                    const std::string& content_type, std::string body,
                     std::function<void(expected<response>)> done) {
   auto p = std::make_shared<pending>();
   p->req = bhttp::request<bhttp::string_body>{to_beast(verb), target, 11};

@@ -38,8 +38,9 @@ public:
   /// body. `done` gets the upstream's response (any status), or
   /// ec::bad_gateway when it cannot be reached or breaks the connection,
   /// ec::gateway_timeout when it does not answer in time. Any thread.
-  void send(method verb, std::string target, std::string content_type,
-            std::string body, std::function<void(expected<response>)> done);
+  void send(method verb, const std::string& target,
+            const std::string& content_type, std::string body,
+            std::function<void(expected<response>)> done);
 
   /// TCP connections opened so far (tests check reuse).
   size_t connections_opened() const;

@@ -45,8 +45,8 @@ struct padded_input {
       return;
     }
     copy = simdjson::padded_string{body};
-    view = simdjson::padded_string_view{copy.data(), copy.size(),
-                                        copy.size() + simdjson::SIMDJSON_PADDING};
+    view = simdjson::padded_string_view{
+      copy.data(), copy.size(), copy.size() + simdjson::SIMDJSON_PADDING};
   }
   simdjson::padded_string copy; // empty when parsed in place
   simdjson::padded_string_view view;
@@ -90,8 +90,8 @@ expected<std::string_view> read_string(od::value v, std::string_view field) {
 
 // Reads a JSON array of numbers into `out` (appending), at most `limit`
 // values. `where` prefixes errors ("item 3: ").
-expected<size_t> read_floats(od::value v, std::vector<float>& out,
-                             size_t limit, const std::string& where) {
+expected<size_t> read_floats(od::value v, std::vector<float>& out, size_t limit,
+                             const std::string& where) {
   od::array arr;
   if (v.get_array().get(arr))
     return bad(where + "vector must be an array of numbers");
@@ -155,8 +155,8 @@ expected<std::string> read_metadata(od::value v, const std::string& where) {
 // Calls fn(key, value) for each member of `obj`; stops at the first error.
 // `where` prefixes JSON syntax errors ("item 3: ").
 template <class F>
-expected<void> for_each_member(od::object obj, const std::string& where,
-                               F&& fn) {
+expected<void>
+for_each_member(od::object obj, const std::string& where, F&& fn) {
   for (auto field : obj) {
     std::string_view key;
     if (auto e = field.unescaped_key().get(key))
@@ -383,7 +383,8 @@ std::string render_names(const std::vector<std::string>& names) {
   list.reserve(names.size());
   for (auto& name : names)
     list.emplace_back(name);
-  return boost::json::serialize(boost::json::object{{"names", std::move(list)}});
+  return boost::json::serialize(
+    boost::json::object{{"names", std::move(list)}});
 }
 
 std::string render_add(const add_result& result) {

@@ -61,12 +61,10 @@ void add_vector_routes(router& r, std::shared_ptr<index_table> table,
     auto params = json::parse_create(req.body);
     if (!params)
       return respond(error_response(params.error()));
-    registry->create(std::move(*params),
-                     [respond](expected<index_info> info) {
-                       respond(info ? json_response(json::render_info(*info),
-                                                    201)
-                                    : error_response(info.error()));
-                     });
+    registry->create(std::move(*params), [respond](expected<index_info> info) {
+      respond(info ? json_response(json::render_info(*info), 201)
+                   : error_response(info.error()));
+    });
   });
   r.add(method::get, base, [table](request&, respond_fn respond) {
     respond(json_response(json::render_names(table->names())));
@@ -85,7 +83,7 @@ void add_vector_routes(router& r, std::shared_ptr<index_table> table,
             return respond(error_response(ok.error()));
           registry->drop(name, [respond, name](expected<void> ok) {
             respond(ok ? json_response(boost::json::serialize(
-                           boost::json::object{{"deleted", name}}))
+                      boost::json::object{{"deleted", name}}))
                        : error_response(ok.error()));
           });
         });

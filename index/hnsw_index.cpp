@@ -35,7 +35,8 @@ bool parse_metric(std::string_view text, metric& out) {
 
 namespace {
 
-std::unique_ptr<hnswlib::SpaceInterface<float>> make_space(const hnsw_params& p) {
+std::unique_ptr<hnswlib::SpaceInterface<float>>
+make_space(const hnsw_params& p) {
   if (p.space == metric::l2)
     return std::make_unique<hnswlib::L2Space>(p.dimension);
   return std::make_unique<hnswlib::InnerProductSpace>(p.dimension);
@@ -50,8 +51,8 @@ struct hnsw_index::impl {
 
 // An empty graph for `params` with room for `capacity` elements. Throws
 // what hnswlib throws when it cannot allocate.
-std::unique_ptr<hnsw_index::impl> hnsw_index::make_impl(const hnsw_params& params,
-                                                        size_t capacity) {
+std::unique_ptr<hnsw_index::impl>
+hnsw_index::make_impl(const hnsw_params& params, size_t capacity) {
   auto d = std::make_unique<impl>();
   d->space = make_space(params);
   d->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(
@@ -193,7 +194,8 @@ hnsw_index::deserialize(const hnsw_params& params, std::string_view bytes) {
   }
   auto& g = *d->graph;
   advise_huge_pages(g.data_level0_memory_, count * g.size_data_per_element_);
-  if (offset_level0 != g.offsetLevel0_ || size_per_element != g.size_data_per_element_
+  if (offset_level0 != g.offsetLevel0_
+      || size_per_element != g.size_data_per_element_
       || label_offset != g.label_offset_ || offset_data != g.offsetData_
       || max_m != g.maxM_ || max_m0 != g.maxM0_ || m != g.M_)
     return corrupt("the layout does not match dimension "
@@ -296,8 +298,8 @@ hnsw_index::load_from_file(const hnsw_params& params, const std::string& path) {
   auto d = std::make_unique<impl>();
   d->space = make_space(params);
   try {
-    d->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(
-      d->space.get(), path);
+    d->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(d->space.get(),
+                                                                 path);
   } catch (const std::exception& e) {
     return make_error(ec::storage_failure,
                       "loadIndex of " + path + " failed: " + e.what());
@@ -352,7 +354,8 @@ std::vector<neighbor> hnsw_index::search(const float* query, size_t k,
     bool changed = true;
     while (changed) {
       changed = false;
-      auto* data = reinterpret_cast<unsigned int*>(g.get_linklist(current, level));
+      auto* data = reinterpret_cast<unsigned int*>(
+        g.get_linklist(current, level));
       int size = g.getListCount(data);
       auto* links = reinterpret_cast<tableint*>(data + 1);
       for (int i = 0; i < size; ++i) {
@@ -367,9 +370,8 @@ std::vector<neighbor> hnsw_index::search(const float* query, size_t k,
     }
   }
   auto beam = std::max(ef, k);
-  auto top = g.num_deleted_
-               ? g.searchBaseLayerST<true>(current, query, beam)
-               : g.searchBaseLayerST<false>(current, query, beam);
+  auto top = g.num_deleted_ ? g.searchBaseLayerST<true>(current, query, beam)
+                            : g.searchBaseLayerST<false>(current, query, beam);
   while (top.size() > k)
     top.pop();
   out.resize(top.size());

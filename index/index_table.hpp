@@ -39,7 +39,9 @@ public:
   }
 
   /// Replaces the map (registry only).
-  void publish(std::shared_ptr<const map> next) { current_.store(std::move(next)); }
+  void publish(std::shared_ptr<const map> next) {
+    current_.store(std::move(next));
+  }
 
 private:
   std::atomic<std::shared_ptr<const map>> current_;

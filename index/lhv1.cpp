@@ -196,9 +196,9 @@ expected<decoded> decode(std::string_view blob) {
   simdjson::dom::array ids, metadata;
   if (!get(env, "version", ver) || !get(env, "params", params)
       || !get(env, "count", count) || !get(env, "ids", ids)
-      || !get(env, "metadata", metadata) || !get(env, "graph_bytes", graph_bytes)
-      || !get(env, "graph_crc32c", crc) || !get(params, "name", name)
-      || !get(params, "dimension", dimension)
+      || !get(env, "metadata", metadata)
+      || !get(env, "graph_bytes", graph_bytes) || !get(env, "graph_crc32c", crc)
+      || !get(params, "name", name) || !get(params, "dimension", dimension)
       || !get(params, "distance", distance) || !get(params, "m", m)
       || !get(params, "ef_construction", ef_c)
       || !get(params, "ef_search", ef_s))

@@ -33,8 +33,7 @@ std::optional<std::string> name_of(std::string_view key);
 
 /// Encodes a blob. ids[i] and metadata[i] belong to graph label i; the
 /// graph holds exactly ids.size() elements.
-std::string encode(const index_params& params,
-                   std::span<const std::string> ids,
+std::string encode(const index_params& params, std::span<const std::string> ids,
                    std::span<const std::string> metadata,
                    std::string_view graph_bytes);
 

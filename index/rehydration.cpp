@@ -7,14 +7,13 @@
 
 namespace lh {
 
-std::optional<error>
-rehydration_progress::blocks(std::string_view name) const {
+std::optional<error> rehydration_progress::blocks(std::string_view name) const {
   if (!listed)
     return make_error(ec::not_ready,
                       "indexes are still being listed from the store"
-                        + (list_error.empty() ? std::string{}
-                                              : " (last try: " + list_error
-                                                  + ")"));
+                        + (list_error.empty()
+                             ? std::string{}
+                             : " (last try: " + list_error + ")"));
   if (loading.contains(name))
     return make_error(ec::not_ready, "index '" + std::string{name}
                                        + "' is still loading ("

@@ -34,8 +34,9 @@ expected<void> check_vector(const index_params& p, const float* v,
     sum += double{v[j]} * v[j];
   }
   if (p.space == metric::cosine && sum == 0)
-    return bad(where + "vector has zero norm, which cosine distance cannot "
-                       "compare");
+    return bad(where
+               + "vector has zero norm, which cosine distance cannot "
+                 "compare");
   return {};
 }
 
@@ -43,7 +44,8 @@ expected<void> check_vector(const index_params& p, const float* v,
 
 expected<void> validate_index_name(std::string_view name) {
   if (name.empty() || name.size() > index_limits::max_name_bytes)
-    return bad("index name must be 1.." + std::to_string(index_limits::max_name_bytes)
+    return bad("index name must be 1.."
+               + std::to_string(index_limits::max_name_bytes)
                + " characters, got " + std::to_string(name.size()));
   for (char c : name) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
@@ -99,10 +101,12 @@ expected<void> validate_batch(const index_params& p, const add_batch& batch) {
     if (!seen.insert(id).second)
       return bad(where + "id '" + id + "' appears twice in the batch");
     if (batch.metadata[i].size() > index_limits::max_metadata_bytes)
-      return bad(where + "metadata is " + std::to_string(batch.metadata[i].size())
+      return bad(where + "metadata is "
+                 + std::to_string(batch.metadata[i].size())
                  + " bytes, over the limit of "
                  + std::to_string(index_limits::max_metadata_bytes));
-    if (auto ok = check_vector(p, batch.vectors.data() + i * p.dimension, where);
+    if (auto ok = check_vector(p, batch.vectors.data() + i * p.dimension,
+                               where);
         !ok)
       return ok;
   }
@@ -111,9 +115,8 @@ expected<void> validate_batch(const index_params& p, const add_batch& batch) {
 
 expected<void> validate_query(const index_params& p, std::span<const float> q) {
   if (q.size() != p.dimension)
-    return bad("query has dimension " + std::to_string(q.size())
-               + ", index '" + p.name + "' has "
-               + std::to_string(p.dimension));
+    return bad("query has dimension " + std::to_string(q.size()) + ", index '"
+               + p.name + "' has " + std::to_string(p.dimension));
   return check_vector(p, q.data(), "query: ");
 }
 
@@ -136,8 +139,7 @@ vector_index::restore(index_params params, std::unique_ptr<hnsw_index> graph,
                       std::vector<std::string> ids,
                       std::vector<std::string> metadata) {
   auto corrupt = [&](const std::string& what) {
-    return make_error(ec::corrupt_data,
-                      "index '" + params.name + "': " + what);
+    return make_error(ec::corrupt_data, "index '" + params.name + "': " + what);
   };
   if (!graph || graph->element_count() != ids.size()
       || metadata.size() != ids.size())
@@ -233,8 +235,8 @@ vector_index::search(std::span<const float> query, size_t k,
   std::vector<search_hit> hits;
   hits.reserve(found.size());
   for (auto& nb : found)
-    hits.push_back(search_hit{ids_[nb.label], nb.distance,
-                              metadata_[nb.label]});
+    hits.push_back(
+      search_hit{ids_[nb.label], nb.distance, metadata_[nb.label]});
   return hits;
 }
 

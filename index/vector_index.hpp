@@ -7,10 +7,10 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <mutex>
+#include <cstdint>
 #include <functional>
 #include <memory>
-#include <cstdint>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>

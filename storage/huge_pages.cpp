@@ -12,8 +12,7 @@ void advise_huge_pages(const void* data, size_t bytes) {
   auto begin = (reinterpret_cast<uintptr_t>(data) + huge - 1) & ~(huge - 1);
   auto end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(huge - 1);
   if (end > begin)
-    (void) ::madvise(reinterpret_cast<void*>(begin), end - begin,
-                     MADV_HUGEPAGE);
+    (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
 }
 
 } // namespace lh

@@ -31,10 +31,10 @@ std::string printable(std::string_view text) {
 
 expected<void> check_bytes(std::string_view text, std::string_view what) {
   if (text.size() > max_key_bytes)
-    return make_error(ec::invalid_argument,
-                      std::string{what} + " is " + std::to_string(text.size())
-                        + " bytes, over the limit of "
-                        + std::to_string(max_key_bytes));
+    return make_error(ec::invalid_argument, std::string{what} + " is "
+                                              + std::to_string(text.size())
+                                              + " bytes, over the limit of "
+                                              + std::to_string(max_key_bytes));
   for (size_t i = 0; i < text.size(); ++i) {
     auto u = static_cast<unsigned char>(text[i]);
     if (u < 0x20 || u == 0x7f)
@@ -44,9 +44,9 @@ expected<void> check_bytes(std::string_view text, std::string_view what) {
                           + std::to_string(i));
   }
   if (!is_valid_utf8(text))
-    return make_error(ec::invalid_argument,
-                      std::string{what} + " '" + printable(text)
-                        + "' is not valid UTF-8");
+    return make_error(ec::invalid_argument, std::string{what} + " '"
+                                              + printable(text)
+                                              + "' is not valid UTF-8");
   return {};
 }
 

@@ -75,8 +75,8 @@ expected<header> parse_header(std::string_view key, std::string_view bytes) {
     return h;
   }
   if (h.format != chunked_format || bytes.size() != 13)
-    return make_error(ec::corrupt_data, "bad header record for key '"
-                                          + std::string{key} + "'");
+    return make_error(ec::corrupt_data,
+                      "bad header record for key '" + std::string{key} + "'");
   h.size = read_be(bytes.data() + 1, 8);
   h.chunks = static_cast<uint32_t>(read_be(bytes.data() + 9, 4));
   return h;
@@ -278,8 +278,8 @@ expected<std::string> rocks_store::get(std::string_view key) {
   rocksdb::PinnableSlice value;
   auto s = d.db->Get(r, d.db->DefaultColumnFamily(), header_key(key), &value);
   if (s.IsNotFound())
-    return make_error(ec::not_found, "no object with key '" + std::string{key}
-                                       + "'");
+    return make_error(ec::not_found,
+                      "no object with key '" + std::string{key} + "'");
   if (!s.ok())
     return storage_error("get", key, s);
   auto h = parse_header(key, value.ToStringView());
@@ -294,9 +294,9 @@ expected<std::string> rocks_store::get(std::string_view key) {
     s = d.db->Get(r, d.db->DefaultColumnFamily(), chunk_key(key, i), &chunk);
     if (!s.ok())
       return s.IsNotFound()
-               ? make_error(ec::corrupt_data,
-                            "chunk " + std::to_string(i) + " of key '"
-                              + std::string{key} + "' is missing")
+               ? make_error(ec::corrupt_data, "chunk " + std::to_string(i)
+                                                + " of key '" + std::string{key}
+                                                + "' is missing")
                : storage_error("get", key, s);
     out.append(chunk.data(), chunk.size());
   }
@@ -315,8 +315,8 @@ expected<void> rocks_store::remove(std::string_view key) {
   if (!old)
     return old.error();
   if (!*old)
-    return make_error(ec::not_found, "no object with key '" + std::string{key}
-                                       + "'");
+    return make_error(ec::not_found,
+                      "no object with key '" + std::string{key} + "'");
   rocksdb::WriteBatch batch;
   batch.Delete(header_key(key));
   for (uint32_t i = 0; i < (*old)->chunks; ++i)

@@ -30,8 +30,7 @@ protected:
   actor_fixture()
     : sys(config()),
       self(sys, true),
-      sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())) {
-  }
+      sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())) {}
 
   ~actor_fixture() override { sched.run(); }
 

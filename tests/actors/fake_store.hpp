@@ -21,12 +21,12 @@ namespace lh::test {
 // What the fake store holds and how it misbehaves, shared with the test.
 struct fake_store_control {
   std::map<std::string, std::string> objects;
-  std::vector<std::string> calls; // "put KEY", "get KEY", ... in order
-  int fail_puts = 0;              // the next N puts fail
-  int fail_lists = 0;             // the next N lists fail
+  std::vector<std::string> calls;    // "put KEY", "get KEY", ... in order
+  int fail_puts = 0;                 // the next N puts fail
+  int fail_lists = 0;                // the next N lists fail
   std::set<std::string> silent_gets; // gets of these keys never answer
   std::vector<caf::response_promise> unanswered;
-  bool hold_puts = false;         // keep puts unanswered until release()
+  bool hold_puts = false; // keep puts unanswered until release()
   std::vector<std::pair<caf::response_promise, std::function<void()>>> held;
 
   void release() {
@@ -64,9 +64,10 @@ fake_store(store_actor::stateful_pointer<fake_store_state> self,
       }
       auto bytes = value.take();
       if (control->hold_puts) {
-        control->held.emplace_back(
-          self->make_response_promise(),
-          [control, key, bytes] { control->objects[key] = bytes; });
+        control->held.emplace_back(self->make_response_promise(),
+                                   [control, key, bytes] {
+                                     control->objects[key] = bytes;
+                                   });
         return caf::delegated<ok_atom>{};
       }
       control->objects[key] = std::move(bytes);

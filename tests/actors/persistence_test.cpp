@@ -24,12 +24,12 @@ protected:
       table(std::make_shared<index_table>()),
       store(sys.spawn(fake_store, control)),
       status(std::make_shared<index_status>(true)),
-      saver(sys.spawn(persistence, store, table, status,
-                      std::chrono::seconds{5})) {
+      saver(
+        sys.spawn(persistence, store, table, status, std::chrono::seconds{5})) {
     index = std::make_shared<vector_index>(
       index_params{"docs", 2, metric::l2, 8, 50, 16});
-    table->publish(std::make_shared<index_table::map>(
-      index_table::map{{"docs", index}}));
+    table->publish(
+      std::make_shared<index_table::map>(index_table::map{{"docs", index}}));
   }
   ~persistence_test() override {
     caf::anon_send_exit(saver, caf::exit_reason::user_shutdown);
@@ -121,7 +121,8 @@ TEST_F(persistence_test, a_drop_during_a_save_leaves_no_blob_behind) {
   EXPECT_TRUE(control->objects.empty());
 }
 
-TEST_F(persistence_test, a_failing_store_is_retried_and_reported_until_it_recovers) {
+TEST_F(persistence_test,
+       a_failing_store_is_retried_and_reported_until_it_recovers) {
   add("a", 1);
   control->fail_puts = 2;
   self->send(saver, changed_atom::value, std::string{"docs"});

@@ -14,8 +14,7 @@ class registry_test : public lh::test::actor_fixture {
 protected:
   registry_test()
     : table(std::make_shared<index_table>()),
-      reg(sys.spawn(registry, options(table))) {
-  }
+      reg(sys.spawn(registry, options(table))) {}
 
   // Ephemeral, on the test scheduler.
   static registry_options options(std::shared_ptr<index_table> table) {

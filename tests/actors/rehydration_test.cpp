@@ -33,12 +33,11 @@ protected:
       status(std::make_shared<index_status>(true)),
       store(sys.spawn(fake_store, control)),
       saver(sys.spawn(persistence, store, table, status,
-                      std::chrono::seconds{5})) {
-  }
+                      std::chrono::seconds{5})) {}
   ~rehydration_test() override {
-    for (auto& a : {caf::actor_cast<caf::actor>(reg),
-                    caf::actor_cast<caf::actor>(saver),
-                    caf::actor_cast<caf::actor>(store)})
+    for (auto& a :
+         {caf::actor_cast<caf::actor>(reg), caf::actor_cast<caf::actor>(saver),
+          caf::actor_cast<caf::actor>(store)})
       if (a)
         caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   }
@@ -91,7 +90,8 @@ std::string name_of(size_t i) {
 
 } // namespace
 
-TEST_F(rehydration_test, twenty_indexes_load_around_a_corrupt_and_a_silent_blob) {
+TEST_F(rehydration_test,
+       twenty_indexes_load_around_a_corrupt_and_a_silent_blob) {
   for (size_t i = 0; i < 20; ++i)
     save_index(name_of(i), i + 1);
   auto& corrupt = control->objects[lhv1::key_of("idx-7")];
@@ -159,8 +159,8 @@ TEST_F(rehydration_test, a_failed_index_blocks_its_name_until_dropped) {
   ASSERT_TRUE(ask<ok_atom>(reg, delete_atom::value, std::string{"bad"}));
   EXPECT_EQ(control->objects.count(lhv1::key_of("bad")), 0u);
   EXPECT_TRUE(status->rehydration().failed.empty());
-  created = ask<index_info>(
-    reg, create_atom::value, index_params{"bad", dim, metric::l2, 8, 50, 16});
+  created = ask<index_info>(reg, create_atom::value,
+                            index_params{"bad", dim, metric::l2, 8, 50, 16});
   EXPECT_TRUE(created);
 }
 

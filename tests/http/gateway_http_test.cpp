@@ -22,31 +22,29 @@ struct fake_upstream {
   fake_upstream() {
     lh::http::router r;
     for (auto verb : {method::get, method::post, method::put, method::del})
-      r.add(verb, "/{rest*}", [this](lh::http::request& req,
-                                     lh::http::respond_fn respond) {
-        ++requests;
-        if (req.path == "/storage/never") {
-          std::lock_guard guard{mtx};
-          held.push_back(std::move(respond));
-          return;
-        }
-        lh::http::response res;
-        res.status = req.path == "/vectors/missing" ? 404 : 200;
-        res.content_type = "application/json";
-        res.body = "{\"path\":\"" + req.path + "\",\"query\":\"" + req.query
-                   + "\",\"body\":\"" + req.body + "\",\"type\":\""
-                   + req.content_type + "\"}";
-        res.headers.emplace_back("Keep-Alive", "timeout=5");
-        res.headers.emplace_back("X-Upstream", "yes");
-        respond(std::move(res));
-      });
+      r.add(verb, "/{rest*}",
+            [this](lh::http::request& req, lh::http::respond_fn respond) {
+              ++requests;
+              if (req.path == "/storage/never") {
+                std::lock_guard guard{mtx};
+                held.push_back(std::move(respond));
+                return;
+              }
+              lh::http::response res;
+              res.status = req.path == "/vectors/missing" ? 404 : 200;
+              res.content_type = "application/json";
+              res.body = "{\"path\":\"" + req.path + "\",\"query\":\""
+                         + req.query + "\",\"body\":\"" + req.body
+                         + "\",\"type\":\"" + req.content_type + "\"}";
+              res.headers.emplace_back("Keep-Alive", "timeout=5");
+              res.headers.emplace_back("X-Upstream", "yes");
+              respond(std::move(res));
+            });
     srv = std::make_unique<lh::http::server>(
       std::move(r), lh::http::server_options{.threads = 1});
     EXPECT_TRUE(srv->start());
   }
-  ~fake_upstream() {
-    srv.reset();
-  }
+  ~fake_upstream() { srv.reset(); }
   std::unique_ptr<lh::http::server> srv;
   std::atomic<int> requests{0};
   std::mutex mtx;

@@ -12,10 +12,10 @@
 #include "actors/store_actor.hpp"
 #include "actors/store_bridge.hpp"
 #include "http/client.hpp"
-#include "tests/http/http_test_support.hpp"
 #include "http/health_routes.hpp"
 #include "http/server.hpp"
 #include "http/storage_routes.hpp"
+#include "tests/http/http_test_support.hpp"
 
 using lh::http::method;
 using lh::test::has;
@@ -40,8 +40,9 @@ protected:
 
   void start(lh::store_actor handle, std::chrono::milliseconds timeout) {
     lh::http::router routes;
-    lh::http::add_health_routes(routes, "storaged",
-                                [] { return lh::http::readiness{true, {}}; });
+    lh::http::add_health_routes(routes, "storaged", [] {
+      return lh::http::readiness{true, {}};
+    });
     lh::http::add_storage_routes(
       routes, lh::make_store_bridge(sys_, handle, timeout), max_value);
     server_ = std::make_unique<lh::http::server>(
@@ -137,7 +138,8 @@ TEST_F(storaged_http, unknown_routes_and_methods) {
 }
 
 TEST_F(storaged_http, body_over_the_limit_is_413_and_not_stored) {
-  auto r = call(method::put, "/storage/put/big", std::string(max_value + 1, 'x'));
+  auto r = call(method::put, "/storage/put/big",
+                std::string(max_value + 1, 'x'));
   EXPECT_EQ(r.status, 413u);
   EXPECT_TRUE(has(r.body, "payload_too_large")) << r.body;
   EXPECT_EQ(call(method::get, "/storage/get/big").status, 404u);
@@ -159,9 +161,9 @@ TEST_F(storaged_http, keep_alive_reuses_one_connection) {
   for (int i = 0; i < 50; ++i)
     ASSERT_EQ(call(method::get, "/health").status, 200u);
   for (int i = 0; i < 20; ++i)
-    ASSERT_EQ(call(method::put, "/storage/put/k" + std::to_string(i), "v")
-                .status,
-              200u);
+    ASSERT_EQ(
+      call(method::put, "/storage/put/k" + std::to_string(i), "v").status,
+      200u);
   EXPECT_EQ(client_->connections_opened(), 1);
 }
 

@@ -13,14 +13,14 @@
 #include <gtest/gtest.h>
 
 #include "actors/caf_error.hpp"
-#include "actors/vector_service.hpp"
-#include "http/service_routes.hpp"
-#include "http/client.hpp"
-#include "tests/http/http_test_support.hpp"
-#include "http/server.hpp"
 #include "actors/store_actor.hpp"
 #include "actors/store_bridge.hpp"
+#include "actors/vector_service.hpp"
+#include "http/client.hpp"
+#include "http/server.hpp"
+#include "http/service_routes.hpp"
 #include "http/storage_routes.hpp"
+#include "tests/http/http_test_support.hpp"
 
 using lh::http::method;
 using lh::test::has;
@@ -46,7 +46,8 @@ protected:
       dir_ = std::filesystem::temp_directory_path()
              / ("lh-api-" + std::to_string(::getpid()));
       std::filesystem::remove_all(dir_);
-      auto store = lh::rocks_store::open({.path = dir_.string(), .sync = false});
+      auto store = lh::rocks_store::open(
+        {.path = dir_.string(), .sync = false});
       ASSERT_TRUE(store);
       store_ = lh::spawn_rocks_store(
         sys_, std::shared_ptr<lh::rocks_store>{std::move(*store)}, 2);
@@ -57,7 +58,7 @@ protected:
     svc_ = lh::start_vector_service(sys_, store_, lh::vectord_settings{});
     table_ = svc_.table;
     lh::http::add_vector_service_routes(routes, sys_, svc_, "vectord",
-                                  std::chrono::seconds{30}, prefix_);
+                                        std::chrono::seconds{30}, prefix_);
     server_ = std::make_unique<lh::http::server>(
       std::move(routes), lh::http::server_options{.threads = 2});
     ASSERT_TRUE(server_->start());
@@ -115,8 +116,9 @@ TEST_P(vector_api, create_list_info_drop) {
   auto r = call(method::post, "/vectors/index",
                 R"({"name":"docs","dimension":8,"distance":"cosine","m":8})");
   EXPECT_EQ(r.status, 201u);
-  EXPECT_EQ(r.body, R"({"name":"docs","dimension":8,"distance":"cosine",)"
-                    R"("m":8,"ef_construction":200,"ef_search":64,"length":0})");
+  EXPECT_EQ(r.body,
+            R"({"name":"docs","dimension":8,"distance":"cosine",)"
+            R"("m":8,"ef_construction":200,"ef_search":64,"length":0})");
   create("alpha", 2, "l2");
   EXPECT_EQ(call(method::get, "/vectors/index").body,
             R"({"names":["alpha","docs"]})");
@@ -137,12 +139,11 @@ TEST_P(vector_api, create_errors) {
                   R"({"name":"docs","dimension":2,"distance":"l2"})");
   EXPECT_EQ(dup.status, 409u);
   EXPECT_TRUE(has(dup.body, "already_exists")) << dup.body;
-  for (auto body :
-       {R"({"name":"x","dimension":0,"distance":"l2"})",
-        R"({"name":"x y","dimension":2,"distance":"l2"})",
-        R"({"name":"x","dimension":2,"distance":"manhattan"})",
-        R"({"name":"x","dimension":2,"distance":"l2","m":100})",
-        R"({"name":"x","dimension":2})", "not json", "[]"}) {
+  for (auto body : {R"({"name":"x","dimension":0,"distance":"l2"})",
+                    R"({"name":"x y","dimension":2,"distance":"l2"})",
+                    R"({"name":"x","dimension":2,"distance":"manhattan"})",
+                    R"({"name":"x","dimension":2,"distance":"l2","m":100})",
+                    R"({"name":"x","dimension":2})", "not json", "[]"}) {
     auto r = call(method::post, "/vectors/index", body);
     EXPECT_EQ(r.status, 400u) << body;
     EXPECT_TRUE(has(r.body, "\"error\"")) << r.body;
@@ -152,9 +153,10 @@ TEST_P(vector_api, create_errors) {
 
 TEST_P(vector_api, add_and_search) {
   create("docs", 3, "cosine");
-  auto add = call(method::post, "/vectors/index/docs/add",
-                  R"({"items":[{"id":"a","vector":[1,0,0],"metadata":{"t":"x"}},)"
-                  R"({"id":"b","vector":[0,1,0]},{"id":"c","vector":[0,0,1]}]})");
+  auto add = call(
+    method::post, "/vectors/index/docs/add",
+    R"({"items":[{"id":"a","vector":[1,0,0],"metadata":{"t":"x"}},)"
+    R"({"id":"b","vector":[0,1,0]},{"id":"c","vector":[0,0,1]}]})");
   EXPECT_EQ(add.status, 200u);
   EXPECT_EQ(add.body, R"({"added":3,"length":3})");
   auto s = call(method::post, "/vectors/index/docs/search",
@@ -163,8 +165,8 @@ TEST_P(vector_api, add_and_search) {
   EXPECT_TRUE(s.body.starts_with(
     R"({"results":[{"id":"a","distance":0,"metadata":{"t":"x"}},)"))
     << s.body;
-  EXPECT_TRUE(has(call(method::get, "/vectors/index/docs").body,
-                  R"("length":3)"));
+  EXPECT_TRUE(
+    has(call(method::get, "/vectors/index/docs").body, R"("length":3)"));
 }
 
 TEST_P(vector_api, empty_index_search_answers_no_results) {
@@ -192,19 +194,21 @@ TEST_P(vector_api, bad_adds_are_400_and_change_nothing) {
     auto r = call(method::post, "/vectors/index/docs/add", body);
     EXPECT_EQ(r.status, 400u) << body;
   }
-  auto item1 = call(method::post, "/vectors/index/docs/add",
-                    R"({"items":[{"id":"b","vector":[1,0]},{"id":"c","vector":[1]}]})");
+  auto item1 = call(
+    method::post, "/vectors/index/docs/add",
+    R"({"items":[{"id":"b","vector":[1,0]},{"id":"c","vector":[1]}]})");
   EXPECT_TRUE(has(item1.body, "item 1")) << item1.body;
-  EXPECT_TRUE(has(call(method::get, "/vectors/index/docs").body,
-                  R"("length":1)"));
+  EXPECT_TRUE(
+    has(call(method::get, "/vectors/index/docs").body, R"("length":1)"));
 }
 
 TEST_P(vector_api, missing_index_and_bad_names) {
-  EXPECT_EQ(call(method::post, "/vectors/index/nope/add",
-                 R"({"items":[]})").status,
-            404u);
+  EXPECT_EQ(
+    call(method::post, "/vectors/index/nope/add", R"({"items":[]})").status,
+    404u);
   EXPECT_EQ(call(method::post, "/vectors/index/nope/search",
-                 R"({"vector":[1]})").status,
+                 R"({"vector":[1]})")
+              .status,
             404u);
   EXPECT_EQ(call(method::get, "/vectors/index/bad%20name").status, 400u);
   EXPECT_EQ(call(method::put, "/vectors/index/docs").status, 405u);
@@ -212,9 +216,10 @@ TEST_P(vector_api, missing_index_and_bad_names) {
 
 TEST_P(vector_api, bad_searches_are_400) {
   create("docs", 2, "l2");
-  for (auto body : {R"({"vector":[1]})", R"({"vector":[1,2],"k":0})",
-                    R"({"vector":[1,2],"k":1001})", R"({"vector":[1,2],"k":"3"})",
-                    R"({"vector":[1,2],"ef":0})", R"({"k":3})", "{"}) {
+  for (auto body :
+       {R"({"vector":[1]})", R"({"vector":[1,2],"k":0})",
+        R"({"vector":[1,2],"k":1001})", R"({"vector":[1,2],"k":"3"})",
+        R"({"vector":[1,2],"ef":0})", R"({"k":3})", "{"}) {
     auto r = call(method::post, "/vectors/index/docs/search", body);
     EXPECT_EQ(r.status, 400u) << body;
   }
@@ -259,10 +264,11 @@ TEST_P(vector_api, concurrent_searches_adds_and_create_drop) {
         std::string body = R"({"items":[)";
         for (int i = 0; i < 100; ++i)
           body += std::string{i ? "," : ""} + R"({"id":"w)" + std::to_string(t)
-                  + "-" + std::to_string(round * 100 + i)
-                  + R"(","vector":)" + vector_json(random_vector(rng)) + "}";
+                  + "-" + std::to_string(round * 100 + i) + R"(","vector":)"
+                  + vector_json(random_vector(rng)) + "}";
         body += "]}";
-        auto r = c.send(method::post, prefix_ + "/vectors/index/shared/add", body);
+        auto r = c.send(method::post, prefix_ + "/vectors/index/shared/add",
+                        body);
         if (!r || r->status != 200 || !has(r->body, "\"added\":100"))
           ++failures;
         ++adds;

@@ -201,7 +201,7 @@ TEST(hnsw_graph, damaged_graph_bytes_never_crash_a_load_or_search) {
       continue;
     }
     for (size_t q = 0; q < 30; q += 7)
-      (void) (*r)->search(s.vectors.data() + q * dim, 3, 16);
+      (void)(*r)->search(s.vectors.data() + q * dim, 3, 16);
   }
   EXPECT_GT(refused, 0u);
 }

@@ -15,8 +15,8 @@ namespace {
 class rocks_store_test : public ::testing::TestWithParam<bool> {
 protected:
   void SetUp() override {
-    std::string test =
-      ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::string test
+      = ::testing::UnitTest::GetInstance()->current_test_info()->name();
     std::replace(test.begin(), test.end(), '/', '-');
     dir_ = std::filesystem::temp_directory_path()
            / ("lh-rocks-" + std::to_string(::getpid()) + "-" + test);
@@ -28,10 +28,11 @@ protected:
     std::filesystem::remove_all(dir_);
   }
   std::unique_ptr<lh::rocks_store> open(size_t chunk = 1 << 20) {
-    auto s = lh::rocks_store::open(
-      {.path = dir_.string(), .max_value_bytes = uint64_t{1} << 30,
-       .chunk_bytes = chunk,
-       .ingest_bytes = GetParam() ? 0 : UINT64_MAX, .sync = false});
+    auto s = lh::rocks_store::open({.path = dir_.string(),
+                                    .max_value_bytes = uint64_t{1} << 30,
+                                    .chunk_bytes = chunk,
+                                    .ingest_bytes = GetParam() ? 0 : UINT64_MAX,
+                                    .sync = false});
     EXPECT_TRUE(s) << s.error().message;
     return std::move(*s);
   }
@@ -136,9 +137,9 @@ TEST_P(rocks_store_test, lists_by_prefix_in_byte_order) {
   EXPECT_EQ(*keys,
             (std::vector<std::string>{"_vectors/a.lhv1", "_vectors/b.lhv1"}));
   auto all = store_->list("");
-  EXPECT_EQ(*all, (std::vector<std::string>{"_v", "_vectors/a.lhv1",
-                                            "_vectors/b.lhv1", "_vectorsX",
-                                            "z"}));
+  EXPECT_EQ(*all,
+            (std::vector<std::string>{"_v", "_vectors/a.lhv1",
+                                      "_vectors/b.lhv1", "_vectorsX", "z"}));
 }
 
 TEST_P(rocks_store_test, chunk_records_never_show_in_listings) {
@@ -151,9 +152,8 @@ TEST_P(rocks_store_test, chunk_records_never_show_in_listings) {
 TEST_P(rocks_store_test, refuses_bad_keys_and_oversized_values) {
   EXPECT_EQ(store_->put("", "x").error().code, lh::ec::invalid_argument);
   EXPECT_EQ(store_->put("a/../b", "x").error().code, lh::ec::invalid_argument);
-  auto small = lh::rocks_store::open({.path = (dir_ / "small").string(),
-                                      .max_value_bytes = 10,
-                                      .sync = false});
+  auto small = lh::rocks_store::open(
+    {.path = (dir_ / "small").string(), .max_value_bytes = 10, .sync = false});
   ASSERT_TRUE(small);
   EXPECT_EQ((*small)->put("k", std::string(11, 'x')).error().code,
             lh::ec::payload_too_large);

@@ -104,7 +104,8 @@ TEST(vector_readiness, is_503_with_progress_until_done_then_names_failures) {
   status.publish(loading.progress());
   r = lh::http::vector_readiness(status);
   EXPECT_FALSE(r.ready);
-  EXPECT_NE(boost::json::serialize(r.detail).find(R"("loaded":1,"total":3)"), std::string::npos)
+  EXPECT_NE(boost::json::serialize(r.detail).find(R"("loaded":1,"total":3)"),
+            std::string::npos)
     << boost::json::serialize(r.detail);
   ASSERT_TRUE(loading.next());
   ASSERT_TRUE(loading.next());
@@ -119,13 +120,15 @@ TEST(vector_readiness, is_503_with_progress_until_done_then_names_failures) {
               R"("c":"did not load within 100 ms"})"),
             std::string::npos)
     << boost::json::serialize(r.detail);
-  EXPECT_NE(boost::json::serialize(r.detail).find(R"("save_failures":{"d":"store is down"})"),
+  EXPECT_NE(boost::json::serialize(r.detail).find(
+              R"("save_failures":{"d":"store is down"})"),
             std::string::npos)
     << boost::json::serialize(r.detail);
   // An ephemeral service is ready at once and says so.
   lh::index_status ephemeral{false};
   r = lh::http::vector_readiness(ephemeral);
   EXPECT_TRUE(r.ready);
-  EXPECT_NE(boost::json::serialize(r.detail).find(R"("persistence":"ephemeral")"),
-            std::string::npos);
+  EXPECT_NE(
+    boost::json::serialize(r.detail).find(R"("persistence":"ephemeral")"),
+    std::string::npos);
 }

@@ -230,8 +230,7 @@ TEST(vector_index, parallel_insert_finds_every_item_exactly) {
   size_t exact = 0;
   for (size_t i = 0; i < 3000; i += 7) {
     auto hits = idx.search({vectors.data() + i * dim, dim}, 1, 64);
-    exact += (*hits)[0].id == item_id(i)
-             && (*hits)[0].distance < 1e-4;
+    exact += (*hits)[0].id == item_id(i) && (*hits)[0].distance < 1e-4;
   }
   EXPECT_GE(exact, 420u); // of 429: HNSW is approximate, but not by much
 }
@@ -255,9 +254,8 @@ TEST(vector_index, searches_run_beside_a_batch_insert) {
       }
     });
   for (int round = 0; round < 5; ++round)
-    ASSERT_TRUE(idx.add(random_batch(dim, 600, 10 + round,
-                                     "r" + std::to_string(round)),
-                        &pool));
+    ASSERT_TRUE(idx.add(
+      random_batch(dim, 600, 10 + round, "r" + std::to_string(round)), &pool));
   done = true;
   for (auto& t : readers)
     t.join();
@@ -279,9 +277,8 @@ TEST(vector_index, an_add_waiting_for_a_save_does_not_hold_back_searches) {
     });
   }};
   save_started.get_future().wait();
-  std::thread adder{[&] {
-    EXPECT_TRUE(idx.add(random_batch(dim, 10, 2, "late"), nullptr));
-  }};
+  std::thread adder{
+    [&] { EXPECT_TRUE(idx.add(random_batch(dim, 10, 2, "late"), nullptr)); }};
   std::this_thread::sleep_for(std::chrono::milliseconds{100}); // add waits
   // On the writer-preferring lock, a queued add would block this search
   // until the save ends; at the gate it does not.

@@ -54,23 +54,23 @@ TEST(vector_json, refuses_bad_create_requests) {
                   "name is required"));
   EXPECT_TRUE(has(refusal(parse_create(R"({"name":"a","distance":"l2"})")),
                   "dimension is required"));
-  EXPECT_TRUE(has(refusal(parse_create(R"({"name":"a","dimension":8})")),
-                  "distance"));
-  EXPECT_TRUE(has(refusal(parse_create(
-                    R"({"name":"a","dimension":8,"distance":"hamming"})")),
-                  "hamming"));
-  EXPECT_TRUE(has(refusal(parse_create(
-                    R"({"name":"a","dimension":0,"distance":"l2"})")),
-                  "dimension"));
-  EXPECT_TRUE(has(refusal(parse_create(
-                    R"({"name":"a","dimension":4097,"distance":"l2"})")),
-                  "dimension"));
-  EXPECT_TRUE(has(refusal(parse_create(
-                    R"({"name":"a","dimension":"8","distance":"l2"})")),
-                  "dimension must be an integer"));
-  EXPECT_TRUE(has(refusal(parse_create(
-                    R"({"name":"a","dimension":8.5,"distance":"l2"})")),
-                  "dimension"));
+  EXPECT_TRUE(
+    has(refusal(parse_create(R"({"name":"a","dimension":8})")), "distance"));
+  EXPECT_TRUE(has(
+    refusal(parse_create(R"({"name":"a","dimension":8,"distance":"hamming"})")),
+    "hamming"));
+  EXPECT_TRUE(
+    has(refusal(parse_create(R"({"name":"a","dimension":0,"distance":"l2"})")),
+        "dimension"));
+  EXPECT_TRUE(has(
+    refusal(parse_create(R"({"name":"a","dimension":4097,"distance":"l2"})")),
+    "dimension"));
+  EXPECT_TRUE(has(
+    refusal(parse_create(R"({"name":"a","dimension":"8","distance":"l2"})")),
+    "dimension must be an integer"));
+  EXPECT_TRUE(has(
+    refusal(parse_create(R"({"name":"a","dimension":8.5,"distance":"l2"})")),
+    "dimension"));
   EXPECT_TRUE(has(refusal(parse_create(
                     R"({"name":"a","dimension":8,"distance":"l2","m":3})")),
                   "m must be"));
@@ -85,17 +85,17 @@ TEST(vector_json, refuses_bad_create_requests) {
     has(refusal(parse_create(
           R"({"name":"a","dimension":8,"distance":"l2","ef_search":0})")),
         "ef_search"));
-  EXPECT_TRUE(has(refusal(parse_create(
-                    R"({"name":"a b","dimension":8,"distance":"l2"})")),
-                  "may only contain"));
+  EXPECT_TRUE(has(
+    refusal(parse_create(R"({"name":"a b","dimension":8,"distance":"l2"})")),
+    "may only contain"));
   EXPECT_TRUE(has(refusal(parse_create(
                     R"({"name":"a","dimension":8,"distance":"l2","x":1})")),
                   "unknown field 'x'"));
   EXPECT_TRUE(has(refusal(parse_create("[1,2]")), "must be a JSON object"));
   EXPECT_FALSE(parse_create("{\"name\":"));
   EXPECT_FALSE(parse_create(R"({"name":"a","dimension":8,"distance":"l2"} x)"));
-  EXPECT_FALSE(
-    parse_create(R"({"name":"a","dimension":18446744073709551616,"distance":"l2"})"));
+  EXPECT_FALSE(parse_create(
+    R"({"name":"a","dimension":18446744073709551616,"distance":"l2"})"));
 }
 
 TEST(vector_json, parses_add_batches_with_metadata) {
@@ -183,7 +183,7 @@ TEST(vector_json, a_body_with_padding_room_parses_in_place_and_only_itself) {
     std::string body;
     body.reserve(text.size() + after.size() + lh::http::body_padding);
     body.assign(text).append(after); // in the reserved buffer
-    body.resize(text.size()); // `after` stays in the room behind the end
+    body.resize(text.size());        // `after` stays in the room behind the end
     EXPECT_GE(body.capacity() - body.size(), lh::http::body_padding);
     return body;
   };
@@ -203,8 +203,8 @@ TEST(vector_json, refuses_bad_search_requests) {
   EXPECT_TRUE(has(refusal(parse_search(R"({"vector":[1],"k":-1})")), "k"));
   EXPECT_TRUE(has(refusal(parse_search(R"({"vector":[1],"ef":0})")), "ef"));
   EXPECT_TRUE(has(refusal(parse_search(R"({"k":1})")), "vector is required"));
-  EXPECT_TRUE(has(refusal(parse_search(R"({"vector":[[1]]})")),
-                  "not a number"));
+  EXPECT_TRUE(
+    has(refusal(parse_search(R"({"vector":[[1]]})")), "not a number"));
   EXPECT_FALSE(parse_search(R"({"vector":[1]}})"));
   EXPECT_FALSE(parse_search(R"({"vector":[1]} [])"));
   EXPECT_FALSE(parse_search(""));
