@@ -57,7 +57,7 @@ void stop_vector_service(caf::actor_system& sys, const vector_service& svc,
              [&](caf::error& e) {
                std::string unsaved;
                for (auto& [name, why] : svc.status->save_failures())
-                 unsaved += " '" + name + "' (" + why + ")";
+                 unsaved += fmt::format(" '{}' ({})", name, why);
                spdlog::error("stopping with index changes not saved ({}):{}",
                              from_caf(e).message,
                              unsaved.empty() ? " saves still running"

@@ -12,14 +12,15 @@ void add_health_routes(router& r, std::string service,
     respond(json_response(boost::json::serialize(
       boost::json::object{{"status", "ok"}, {"service", service}})));
   });
-  r.add(method::get, "/ready", [service, probe](request&, respond_fn respond) {
-    auto state = probe();
-    boost::json::object body{{"ready", state.ready},
-                             {"service", service},
-                             {"detail", std::move(state.detail)}};
-    respond(
-      json_response(boost::json::serialize(body), state.ready ? 200 : 503));
-  });
+  r.add(method::get, "/ready",
+        [service, probe = std::move(probe)](request&, respond_fn respond) {
+          auto state = probe();
+          boost::json::object body{{"ready", state.ready},
+                                   {"service", service},
+                                   {"detail", std::move(state.detail)}};
+          respond(json_response(boost::json::serialize(body),
+                                state.ready ? 200 : 503));
+        });
 }
 
 } // namespace lh::http

@@ -52,9 +52,9 @@ readiness vector_readiness(const index_status& status) {
   return readiness{p.done(), std::move(detail)};
 }
 
-void add_vector_routes(router& r, std::shared_ptr<index_table> table,
-                       std::shared_ptr<const index_status> status,
-                       std::shared_ptr<async_registry> registry,
+void add_vector_routes(router& r, const std::shared_ptr<index_table>& table,
+                       const std::shared_ptr<const index_status>& status,
+                       const std::shared_ptr<async_registry>& registry,
                        const std::string& prefix) {
   auto base = prefix + "/vectors/index";
   r.add(method::post, base, [registry](request& req, respond_fn respond) {

@@ -19,9 +19,9 @@ inline constexpr uint64_t max_add_body = uint64_t{256} << 20;
 
 /// Adds the /vectors routes under `prefix` ("" for vectord, "/v1" for the
 /// all-in-one).
-void add_vector_routes(router& r, std::shared_ptr<index_table> table,
-                       std::shared_ptr<const index_status> status,
-                       std::shared_ptr<async_registry> registry,
+void add_vector_routes(router& r, const std::shared_ptr<index_table>& table,
+                       const std::shared_ptr<const index_status>& status,
+                       const std::shared_ptr<async_registry>& registry,
                        const std::string& prefix = "");
 
 /// /ready of a vector service: ready once rehydration is done; the detail
