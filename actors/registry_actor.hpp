@@ -1,7 +1,7 @@
 // The registry actor: creates and drops indexes, routes mutations to each
 // index's actor, publishes the index_table that searches read, tells the
 // persistence actor of creates and drops, and at start rehydrates the
-// indexes saved in the store (storage/rehydration: bounded parallelism, a
+// indexes saved in the store (index/rehydration: bounded parallelism, a
 // timeout per index, progress in index_status).
 #pragma once
 

@@ -1,6 +1,6 @@
 // bench/ann: vector search speed and recall on fashion-mnist (60k x 784,
 // l2), in ONE run:
-//   1. baseline: the same hnswlib graph in-process (storage/hnsw_index,
+//   1. baseline: the same hnswlib graph in-process (index/hnsw_index,
 //      2 threads): build rate, search QPS and recall@10 per ef;
 //   2. each target over HTTP (vectord, lakehouse, gateway): insert rate
 //      (batches of 1000), search QPS (2-16 keep-alive connections) and

@@ -1,5 +1,5 @@
 // Command-line parsing for every binary: --config plus overrides of the
-// role's own section. Used by each *_main.cpp.
+// role's own section. Used by each main in apps/.
 #pragma once
 
 #include <optional>

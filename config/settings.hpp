@@ -1,5 +1,5 @@
 // Settings of every service: the struct with its built-in defaults, loading
-// from one TOML file, and validation. Used by each *_main.cpp and by tests.
+// from one TOML file, and validation. Used by each main in apps/ and by tests.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // The HTTP request and response as the rest of the code sees them: plain
 // structs with no Beast inside, so routes and handlers compile fast and
-// test without a socket. Filled and sent by http/server.cpp.
+// test without a socket. Filled and sent by http/session.cpp.
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,6 @@
 // Maps a method and path to a handler: pure, no I/O. Patterns are literal
 // segments, "{name}" (one segment) and a final "{name*}" (the rest of the
-// path, slashes included). Used by http/server.cpp; tested on its own.
+// path, slashes included). Used by http/session.cpp; tested on its own.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // The life of a service's HTTP server in main(): start it, log the start-up
 // line, wait for SIGINT/SIGTERM, stop it gracefully. Shared by every
-// *_main.cpp.
+// main in apps/.
 #pragma once
 
 #include <functional>

@@ -1,6 +1,6 @@
 // A thin, exception-free wrapper over hnswlib's HierarchicalNSW for one
 // metric. The ONLY file that includes hnswlib.h is hnsw_index.cpp (one
-// definition rule; compile time). Used by storage/vector_index.
+// definition rule; compile time). Used by index/vector_index.
 //
 // Thread safety is the caller's: searches may run concurrently with each
 // other and add() of distinct labels may run concurrently with each other,

@@ -1,7 +1,7 @@
 // Rehydration at start, as pure logic: which index blobs to load next (at
 // most `parallelism` at a time), and which are loaded, failed or still to
 // come. The registry actor drives it with the store's answers; HTTP
-// threads see its progress() through storage/index_status. Tested without
+// threads see its progress() through index/index_status. Tested without
 // actors.
 #pragma once
 

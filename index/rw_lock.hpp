@@ -1,6 +1,6 @@
 // A reader-writer lock that prefers writers. std::shared_mutex on glibc
 // prefers readers, so a steady stream of searches would starve a batch
-// insert forever. Used by storage/vector_index.
+// insert forever. Used by index/vector_index.
 #pragma once
 
 #include <pthread.h>

@@ -1,6 +1,6 @@
 // A fixed pool of threads for CPU-bound work (parallel hnswlib inserts).
 // parallel_for lets the calling thread work too, so it never deadlocks
-// when every pool thread is busy. Used by storage/vector_index.
+// when every pool thread is busy. Used by index/vector_index.
 #pragma once
 
 #include <condition_variable>

@@ -69,9 +69,10 @@ TEST(search_concurrency, http_searches_answer_beside_http_adds) {
   lh::http::server server{std::move(routes), {.threads = 2}};
   ASSERT_TRUE(server.start());
   lh::http::blocking_client writer{"127.0.0.1", server.port()};
-  auto created = writer.send(method::post, "/vectors/index",
-                             R"({"name":"docs","dimension":3,"distance":"l2","m":8,)"
-                             R"("ef_construction":32})");
+  auto created = writer.send(
+    method::post, "/vectors/index",
+    R"({"name":"docs","dimension":3,"distance":"l2","m":8,)"
+    R"("ef_construction":32})");
   ASSERT_TRUE(created);
   ASSERT_EQ(created->status, 201u) << created->body;
 
