@@ -96,13 +96,8 @@ int main(int argc, char** argv) {
     return out.size();
   };
   auto boost_env = [&] {
-    boost::json::array a, b;
-    a.reserve(items);
-    b.reserve(items);
-    for (auto& id : ids)
-      a.emplace_back(id);
-    for (auto& m : metadata)
-      b.emplace_back(m);
+    boost::json::array a(ids.begin(), ids.end());
+    boost::json::array b(metadata.begin(), metadata.end());
     return boost::json::serialize(a).size() + boost::json::serialize(b).size();
   };
   if (writer_env() != boost_env()) {

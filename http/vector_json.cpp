@@ -379,12 +379,8 @@ std::string render_info(const index_info& info) {
 }
 
 std::string render_names(const std::vector<std::string>& names) {
-  boost::json::array list;
-  list.reserve(names.size());
-  for (auto& name : names)
-    list.emplace_back(name);
-  return boost::json::serialize(
-    boost::json::object{{"names", std::move(list)}});
+  return boost::json::serialize(boost::json::object{
+    {"names", boost::json::array(names.begin(), names.end())}});
 }
 
 std::string render_add(const add_result& result) {

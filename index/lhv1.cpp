@@ -86,15 +86,6 @@ std::optional<std::string> name_of(std::string_view key) {
 
 namespace {
 
-// A JSON array of strings, in order.
-boost::json::array string_array(std::span<const std::string> items) {
-  boost::json::array out;
-  out.reserve(items.size());
-  for (auto& item : items)
-    out.emplace_back(item);
-  return out;
-}
-
 // The envelope with both checksums left as "00000000", to be patched once
 // the graph is written (see seal). Boost.JSON keeps the keys in insertion
 // order and writes no spaces, so it ends exactly with the two checksum
@@ -112,8 +103,9 @@ std::string envelope_without_checksums(const index_params& p,
                    {"ef_construction", p.ef_construction},
                    {"ef_search", p.ef_search}};
   env["count"] = ids.size();
-  env["ids"] = string_array(ids);
-  env["metadata"] = string_array(metadata); // raw JSON kept as strings: exact
+  env["ids"] = boost::json::array(ids.begin(), ids.end());
+  // Raw JSON kept as strings: exact.
+  env["metadata"] = boost::json::array(metadata.begin(), metadata.end());
   env["graph_bytes"] = graph_bytes;
   env["graph_crc32c"] = "00000000";
   env["envelope_crc32c"] = "00000000";
