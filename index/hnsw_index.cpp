@@ -3,7 +3,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <new>
+#include <queue>
 #include <stdexcept>
 
 #include <hnswlib/hnswlib.h>
@@ -338,18 +340,22 @@ expected<void> hnsw_index::add(uint64_t label, const float* vector) {
   return {};
 }
 
-std::vector<neighbor> hnsw_index::search(const float* query, size_t k,
-                                         size_t ef) const {
-  // searchKnn in hnswlib 0.6.2 reads the shared ef_ member; this is the
-  // same walk with a per-query beam, so concurrent queries may differ.
-  auto& g = *impl_->graph;
-  std::vector<neighbor> out;
-  if (g.cur_element_count == 0 || k == 0)
-    return out;
-  using tableint = hnswlib::tableint;
+namespace {
+
+using tableint = hnswlib::tableint;
+using scored = std::pair<float, tableint>;
+// hnswlib's max-heap on distance (the worst result on top).
+using result_heap = std::priority_queue<scored, std::vector<scored>,
+                                        graph_type::CompareByFirst>;
+
+float distance(const graph_type& g, const float* query, tableint id) {
+  return g.fstdistfunc_(query, g.getDataByInternalId(id), g.dist_func_param_);
+}
+
+// The greedy descent through the upper levels to the level-0 entry.
+tableint descend(const graph_type& g, const float* query) {
   tableint current = g.enterpoint_node_;
-  float current_dist = g.fstdistfunc_(query, g.getDataByInternalId(current),
-                                      g.dist_func_param_);
+  float current_dist = distance(g, query, current);
   for (int level = g.maxlevel_; level > 0; --level) {
     bool changed = true;
     while (changed) {
@@ -359,8 +365,7 @@ std::vector<neighbor> hnsw_index::search(const float* query, size_t k,
       int size = g.getListCount(data);
       auto* links = reinterpret_cast<tableint*>(data + 1);
       for (int i = 0; i < size; ++i) {
-        float d = g.fstdistfunc_(query, g.getDataByInternalId(links[i]),
-                                 g.dist_func_param_);
+        float d = distance(g, query, links[i]);
         if (d < current_dist) {
           current_dist = d;
           current = links[i];
@@ -369,18 +374,175 @@ std::vector<neighbor> hnsw_index::search(const float* query, size_t k,
       }
     }
   }
-  auto beam = std::max(ef, k);
-  auto top = g.num_deleted_ ? g.searchBaseLayerST<true>(current, query, beam)
-                            : g.searchBaseLayerST<false>(current, query, beam);
+  return current;
+}
+
+// hnswlib's visited lists are pooled per graph; this returns one on every
+// path out of a search.
+class visited_guard {
+public:
+  explicit visited_guard(const graph_type& g)
+    : pool_(*g.visited_list_pool_), list_(pool_.getFreeVisitedList()) {}
+  ~visited_guard() { pool_.releaseVisitedList(list_); }
+  visited_guard(const visited_guard&) = delete;
+  visited_guard& operator=(const visited_guard&) = delete;
+  // Marks `id` visited; false when it already was.
+  bool visit(tableint id) {
+    if (list_->mass[id] == list_->curV)
+      return false;
+    list_->mass[id] = list_->curV;
+    return true;
+  }
+
+private:
+  hnswlib::VisitedListPool& pool_;
+  hnswlib::VisitedList* list_;
+};
+
+} // namespace
+
+std::vector<neighbor> hnsw_index::to_neighbors(void* heap, size_t k) const {
+  auto& top = *static_cast<result_heap*>(heap);
+  auto& g = *impl_->graph;
   while (top.size() > k)
     top.pop();
-  out.resize(top.size());
+  std::vector<neighbor> out(top.size());
   for (size_t i = out.size(); i-- > 0;) {
     auto [dist, id] = top.top();
     out[i] = neighbor{g.getExternalLabel(id), to_user_distance(dist)};
     top.pop();
   }
   return out;
+}
+
+std::vector<neighbor> hnsw_index::search(const float* query, size_t k,
+                                         size_t ef) const {
+  // searchKnn in hnswlib 0.6.2 reads the shared ef_ member; this is the
+  // same walk with a per-query beam, so concurrent queries may differ.
+  auto& g = *impl_->graph;
+  if (g.cur_element_count == 0 || k == 0)
+    return {};
+  auto entry = descend(g, query);
+  auto beam = std::max(ef, k);
+  auto top = g.num_deleted_ ? g.searchBaseLayerST<true>(entry, query, beam)
+                            : g.searchBaseLayerST<false>(entry, query, beam);
+  return to_neighbors(&top, k);
+}
+
+std::vector<neighbor>
+hnsw_index::search_filtered(const float* query, size_t k, size_t ef,
+                            const slot_set& allowed) const {
+  // searchBaseLayerST<true> of hnswlib 0.6.2 with "allowed" in place of
+  // "not deleted": every candidate routes the walk, only allowed ones
+  // enter the result, and the walk ends when the nearest unexpanded
+  // candidate is farther than the worst of a full result.
+  auto& g = *impl_->graph;
+  if (g.cur_element_count == 0 || k == 0)
+    return {};
+  auto beam = std::max(ef, k);
+  auto entry = descend(g, query);
+  visited_guard visited{g};
+  result_heap top;
+  result_heap candidates; // distances negated: nearest on top
+  float bound = std::numeric_limits<float>::max();
+  auto d0 = distance(g, query, entry);
+  candidates.emplace(-d0, entry);
+  if (allowed.test(entry)) {
+    top.emplace(d0, entry);
+    bound = d0;
+  }
+  visited.visit(entry);
+  while (!candidates.empty()) {
+    auto [negative, current] = candidates.top();
+    if (-negative > bound && top.size() == beam)
+      break;
+    candidates.pop();
+    auto* list = reinterpret_cast<tableint*>(g.get_linklist0(current));
+    size_t size = g.getListCount(list);
+    for (size_t j = 1; j <= size; ++j) {
+      if (j < size)
+        __builtin_prefetch(g.getDataByInternalId(list[j + 1]));
+      auto id = list[j];
+      if (!visited.visit(id))
+        continue;
+      float d = distance(g, query, id);
+      if (top.size() < beam || d < bound) {
+        candidates.emplace(-d, id);
+        if (allowed.test(id)) {
+          top.emplace(d, id);
+          if (top.size() > beam)
+            top.pop();
+          bound = top.top().first;
+        }
+      }
+    }
+  }
+  return to_neighbors(&top, k);
+}
+
+std::vector<neighbor> hnsw_index::search_exact(const float* query, size_t k,
+                                               const slot_set& allowed) const {
+  auto& g = *impl_->graph;
+  if (k == 0)
+    return {};
+  std::vector<tableint> slots;
+  allowed.for_each([&](size_t slot) {
+    if (slot >= g.cur_element_count)
+      return false;
+    slots.push_back(static_cast<tableint>(slot));
+    return true;
+  });
+  result_heap top;
+  for (size_t i = 0; i < slots.size(); ++i) {
+    if (i + 2 < slots.size())
+      __builtin_prefetch(g.getDataByInternalId(slots[i + 2]));
+    float d = distance(g, query, slots[i]);
+    if (top.size() < k)
+      top.emplace(d, slots[i]);
+    else if (d < top.top().first) {
+      top.pop();
+      top.emplace(d, slots[i]);
+    }
+  }
+  return to_neighbors(&top, k);
+}
+
+std::optional<uint32_t> hnsw_index::slot_of(uint64_t label) const {
+  auto& lookup = impl_->graph->label_lookup_;
+  auto it = lookup.find(label);
+  if (it == lookup.end())
+    return std::nullopt;
+  return it->second;
+}
+
+uint64_t hnsw_index::label_at(uint32_t slot) const {
+  return impl_->graph->getExternalLabel(slot);
+}
+
+void hnsw_index::mark_deleted(uint64_t label) {
+  impl_->graph->markDelete(label);
+}
+
+void hnsw_index::unmark_deleted(uint64_t label) {
+  impl_->graph->unmarkDelete(label);
+}
+
+bool hnsw_index::is_deleted(uint64_t label) const {
+  auto slot = slot_of(label);
+  return slot && impl_->graph->isMarkedDeleted(*slot);
+}
+
+size_t hnsw_index::deleted_count() const {
+  return impl_->graph->num_deleted_;
+}
+
+std::vector<float> hnsw_index::vector_of(uint64_t label) const {
+  auto slot = slot_of(label);
+  if (!slot)
+    return {};
+  auto* data = reinterpret_cast<const float*>(
+    impl_->graph->getDataByInternalId(*slot));
+  return {data, data + params_.dimension};
 }
 
 float hnsw_index::to_user_distance(float raw) const {

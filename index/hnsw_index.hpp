@@ -10,11 +10,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "config/error.hpp"
+#include "index/slot_set.hpp"
 
 namespace lh {
 
@@ -55,7 +57,37 @@ public:
   expected<void> add(uint64_t label, const float* vector);
 
   /// Up to k nearest labels, nearest first, searching with beam `ef`.
+  /// Deleted slots route the walk but are never returned.
   std::vector<neighbor> search(const float* query, size_t k, size_t ef) const;
+
+  /// The same walk, where only slots in `allowed` enter the result: the
+  /// others still route it. Returns the k nearest allowed labels found.
+  std::vector<neighbor> search_filtered(const float* query, size_t k, size_t ef,
+                                        const slot_set& allowed) const;
+
+  /// The exact k nearest among `allowed` (a distance to each of them).
+  std::vector<neighbor> search_exact(const float* query, size_t k,
+                                     const slot_set& allowed) const;
+
+  // Slots are hnswlib's internal ids: fixed for a label once it is in the
+  // graph, dense 0..element_count()-1. Filters work on slots, so the walk
+  // tests a candidate without reading its element.
+
+  /// The slot of `label`, if it was ever added. Not beside an add.
+  std::optional<uint32_t> slot_of(uint64_t label) const;
+  uint64_t label_at(uint32_t slot) const;
+
+  /// Marks `label` deleted (it must be in the graph and not deleted): it
+  /// stays in the graph to route walks until add() reuses it.
+  void mark_deleted(uint64_t label);
+  /// Clears the mark before add() gives the slot a new vector. Exclusive:
+  /// hnswlib's deleted counter is not atomic.
+  void unmark_deleted(uint64_t label);
+  bool is_deleted(uint64_t label) const;
+  size_t deleted_count() const;
+
+  /// The stored vector of `label` (normalized for cosine).
+  std::vector<float> vector_of(uint64_t label) const;
 
   /// The graph in hnswlib's own saveIndex format, byte for byte, written
   /// from its public fields into memory (no temporary file). Shared: no
@@ -96,6 +128,10 @@ private:
   hnsw_index(const hnsw_params& params, std::unique_ptr<impl> d);
   static std::unique_ptr<impl> make_impl(const hnsw_params& params,
                                          size_t capacity);
+
+  // The k best of a result heap (hnswlib's type, hidden here), nearest
+  // first, as labels and user distances.
+  std::vector<neighbor> to_neighbors(void* heap, size_t k) const;
 
   hnsw_params params_;
   std::unique_ptr<impl> impl_;

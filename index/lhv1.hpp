@@ -31,7 +31,8 @@ std::string key_of(std::string_view index_name);
 /// blob's key (another suffix, or not a valid index name).
 std::optional<std::string> name_of(std::string_view key);
 
-/// Encodes a blob. ids[i] and metadata[i] belong to graph label i; the
+/// Encodes a blob. ids[i] and metadata[i] belong to graph label i (an
+/// empty id is a deleted slot, marked deleted in the graph); the
 /// graph holds exactly ids.size() elements.
 std::string encode(const index_params& params, std::span<const std::string> ids,
                    std::span<const std::string> metadata,

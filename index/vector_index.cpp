@@ -1,128 +1,11 @@
 #include "index/vector_index.hpp"
 
-#include <cmath>
 #include <mutex>
 #include <shared_mutex>
-#include <unordered_set>
 
 #include "index/worker_pool.hpp"
 
 namespace lh {
-
-namespace {
-
-error bad(std::string msg) {
-  return make_error(ec::invalid_argument, std::move(msg));
-}
-
-template <class T>
-expected<void> check_range(std::string_view what, T value, T lo, T hi) {
-  if (value < lo || value > hi)
-    return bad(std::string{what} + " " + std::to_string(value)
-               + " is out of range " + std::to_string(lo) + ".."
-               + std::to_string(hi));
-  return {};
-}
-
-// Finite values and, for cosine, a non-zero norm. `where` prefixes errors.
-expected<void> check_vector(const index_params& p, const float* v,
-                            const std::string& where) {
-  double sum = 0;
-  for (uint32_t j = 0; j < p.dimension; ++j) {
-    if (!std::isfinite(v[j]))
-      return bad(where + "value " + std::to_string(j) + " is not finite");
-    sum += double{v[j]} * v[j];
-  }
-  if (p.space == metric::cosine && sum == 0)
-    return bad(where
-               + "vector has zero norm, which cosine distance cannot "
-                 "compare");
-  return {};
-}
-
-} // namespace
-
-expected<void> validate_index_name(std::string_view name) {
-  if (name.empty() || name.size() > index_limits::max_name_bytes)
-    return bad("index name must be 1.."
-               + std::to_string(index_limits::max_name_bytes)
-               + " characters, got " + std::to_string(name.size()));
-  for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-    if (!ok)
-      return bad("index name '" + std::string{name}
-                 + "' may only contain A-Z a-z 0-9 _ . -");
-  }
-  if (name == "." || name == "..")
-    return bad("index name '" + std::string{name} + "' is reserved");
-  return {};
-}
-
-expected<void> validate_params(const index_params& p) {
-  if (auto ok = validate_index_name(p.name); !ok)
-    return ok;
-  if (auto ok = check_range<uint32_t>("dimension", p.dimension, 1,
-                                      index_limits::max_dimension);
-      !ok)
-    return ok;
-  if (auto ok = check_range<uint32_t>("m", p.m, index_limits::min_m,
-                                      index_limits::max_m);
-      !ok)
-    return ok;
-  if (auto ok = check_range<uint32_t>("ef_construction", p.ef_construction,
-                                      index_limits::min_ef_construction,
-                                      index_limits::max_ef_construction);
-      !ok)
-    return ok;
-  return check_range<uint32_t>("ef_search", p.ef_search,
-                               index_limits::min_ef_search,
-                               index_limits::max_ef_search);
-}
-
-expected<void> validate_batch(const index_params& p, const add_batch& batch) {
-  auto n = batch.size();
-  if (batch.dimension != p.dimension
-      || batch.vectors.size() != n * size_t{p.dimension}
-      || batch.metadata.size() != n)
-    return bad("vectors must have dimension " + std::to_string(p.dimension)
-               + " for index '" + p.name + "'");
-  std::unordered_set<std::string_view> seen;
-  seen.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    auto where = "item " + std::to_string(i) + ": ";
-    auto& id = batch.ids[i];
-    if (id.empty())
-      return bad(where + "id is empty");
-    if (id.size() > index_limits::max_id_bytes)
-      return bad(where + "id is " + std::to_string(id.size())
-                 + " bytes, over the limit of "
-                 + std::to_string(index_limits::max_id_bytes));
-    if (!seen.insert(id).second)
-      return bad(where + "id '" + id + "' appears twice in the batch");
-    if (batch.metadata[i].size() > index_limits::max_metadata_bytes)
-      return bad(where + "metadata is "
-                 + std::to_string(batch.metadata[i].size())
-                 + " bytes, over the limit of "
-                 + std::to_string(index_limits::max_metadata_bytes));
-    if (auto ok = check_vector(p, batch.vectors.data() + i * p.dimension,
-                               where);
-        !ok)
-      return ok;
-  }
-  return {};
-}
-
-expected<void> validate_query(const index_params& p, std::span<const float> q) {
-  if (q.size() != p.dimension)
-    return bad("query has dimension " + std::to_string(q.size()) + ", index '"
-               + p.name + "' has " + std::to_string(p.dimension));
-  return check_vector(p, q.data(), "query: ");
-}
-
-hnsw_params graph_params(const index_params& p) {
-  return {p.dimension, p.space, p.m, p.ef_construction, 100};
-}
 
 vector_index::vector_index(index_params params)
   : params_(std::move(params)),
@@ -132,6 +15,12 @@ vector_index::vector_index(index_params params)
 vector_index::vector_index(index_params params,
                            std::unique_ptr<hnsw_index> graph)
   : params_(std::move(params)), graph_(std::move(graph)) {
+}
+
+index_info vector_index::info() const {
+  std::shared_lock guard{lock_};
+  return {params_, length(), free_labels_.size(),
+          filter_index_.memory_bytes() + live_.memory_bytes()};
 }
 
 expected<std::shared_ptr<vector_index>>
@@ -146,14 +35,85 @@ vector_index::restore(index_params params, std::unique_ptr<hnsw_index> graph,
     return corrupt("ids, metadata and graph disagree on the item count");
   std::shared_ptr<vector_index> idx{
     new vector_index(std::move(params), std::move(graph))};
-  idx->label_of_.reserve(ids.size());
-  for (size_t label = 0; label < ids.size(); ++label)
+  auto& g = *idx->graph_;
+  idx->live_ = slot_set{ids.size()};
+  for (size_t label = 0; label < ids.size(); ++label) {
+    auto slot = g.slot_of(label);
+    if (!slot)
+      return corrupt("label " + std::to_string(label) + " is not in the graph");
+    if (ids[label].empty()) {
+      // A deleted slot: the graph must agree, or a search could return it.
+      if (!g.is_deleted(label))
+        return corrupt("slot " + std::to_string(label)
+                       + " has no id but is not marked deleted");
+      idx->free_labels_.push_back(label);
+      continue;
+    }
+    if (g.is_deleted(label))
+      return corrupt("item '" + ids[label] + "' is marked deleted");
     if (!idx->label_of_.emplace(ids[label], label).second)
       return corrupt("id '" + ids[label] + "' appears twice");
+    if (!idx->filter_index_.insert(*slot, metadata[label]))
+      return corrupt("metadata of item '" + ids[label] + "' is not JSON");
+    idx->live_.set(*slot);
+  }
+  // Reuse the lowest free slots first (assign_labels pops from the back).
+  std::reverse(idx->free_labels_.begin(), idx->free_labels_.end());
   idx->ids_ = std::move(ids);
   idx->metadata_ = std::move(metadata);
-  idx->length_.store(idx->graph_->element_count(), std::memory_order_relaxed);
+  idx->length_.store(idx->label_of_.size(), std::memory_order_relaxed);
   return idx;
+}
+
+expected<std::vector<uint64_t>>
+vector_index::assign_labels(const add_batch& batch, std::vector<bool>& reused) {
+  auto n = batch.size();
+  size_t fresh = 0;
+  for (auto& id : batch.ids)
+    fresh += !label_of_.contains(id);
+  // Room first, so that a failed grow leaves nothing half assigned.
+  auto from_free = std::min(fresh, free_labels_.size());
+  auto total = ids_.size() + (fresh - from_free);
+  if (total > graph_->capacity())
+    if (auto ok = graph_->reserve(std::max(total, graph_->capacity() * 2)); !ok)
+      return ok.error();
+  std::vector<uint64_t> labels(n);
+  reused.assign(n, false);
+  for (size_t i = 0; i < n; ++i) {
+    auto [it, is_new] = label_of_.try_emplace(batch.ids[i], 0);
+    if (!is_new) {
+      labels[i] = it->second;
+      continue;
+    }
+    if (!free_labels_.empty()) {
+      it->second = free_labels_.back();
+      free_labels_.pop_back();
+      ids_[it->second] = batch.ids[i];
+      reused[i] = true;
+    } else {
+      it->second = ids_.size();
+      ids_.push_back(batch.ids[i]);
+      metadata_.emplace_back();
+    }
+    labels[i] = it->second;
+  }
+  return labels;
+}
+
+void vector_index::publish(const add_batch& batch, size_t begin, size_t end,
+                           const std::vector<uint64_t>& labels) {
+  for (size_t i = begin; i < end; ++i) {
+    auto label = labels[i];
+    auto slot = *graph_->slot_of(label);
+    if (live_.test(slot)) // an upsert: forget the old metadata
+      filter_index_.erase(slot, metadata_[label]);
+    metadata_[label] = batch.metadata[i];
+    // Metadata came through the API's JSON parser; a failure here would
+    // only leave the item unfilterable, never the index inconsistent.
+    filter_index_.insert(slot, metadata_[label]);
+    live_.set(slot);
+  }
+  length_.store(label_of_.size(), std::memory_order_relaxed);
 }
 
 expected<add_result> vector_index::add(add_batch batch, worker_pool* pool) {
@@ -164,29 +124,26 @@ expected<add_result> vector_index::add(add_batch batch, worker_pool* pool) {
   for (size_t i = 0; i < n; ++i)
     hnsw_index::prepare_vector(params_.space, batch.vectors.data() + i * dim,
                                dim);
-  // Labels for new ids, and room for them, before any vector goes in.
-  std::vector<uint64_t> labels(n);
+  std::vector<uint64_t> labels;
+  std::vector<bool> reused;
   {
     auto guard = lock_for_write();
-    for (size_t i = 0; i < n; ++i) {
-      auto [it, fresh] = label_of_.try_emplace(batch.ids[i], ids_.size());
-      labels[i] = it->second;
-      if (fresh) {
-        ids_.push_back(batch.ids[i]);
-        metadata_.emplace_back();
-      }
-    }
-    if (ids_.size() > graph_->capacity()) {
-      auto grown = std::max(ids_.size(), graph_->capacity() * 2);
-      if (auto ok = graph_->reserve(grown); !ok)
-        return ok.error(); // the new labels are unused: harmless
-    }
+    auto assigned = assign_labels(batch, reused);
+    if (!assigned)
+      return assigned.error();
+    labels = std::move(*assigned);
   }
   std::optional<error> failure;
   std::mutex failure_mtx;
   for (size_t begin = 0; begin < n; begin += chunk_items) {
     auto end = std::min(n, begin + chunk_items);
     auto guard = lock_for_write();
+    // A freed slot takes its new vector through hnswlib's update path,
+    // which re-links it and its neighbours; the mark goes first, here on
+    // one thread (hnswlib counts deletions without atomics).
+    for (size_t i = begin; i < end; ++i)
+      if (reused[i])
+        graph_->unmark_deleted(labels[i]);
     auto insert = [&](size_t k) {
       auto i = begin + k;
       auto ok = graph_->add(labels[i], batch.vectors.data() + i * dim);
@@ -200,44 +157,45 @@ expected<add_result> vector_index::add(add_batch batch, worker_pool* pool) {
     else
       for (size_t k = 0; k < end - begin; ++k)
         insert(k);
-    for (size_t i = begin; i < end; ++i)
-      metadata_[labels[i]] = std::move(batch.metadata[i]);
-    length_.store(graph_->element_count(), std::memory_order_relaxed);
     if (failure)
       return *failure;
+    publish(batch, begin, end, labels);
   }
   return add_result{n, length()};
 }
 
-expected<std::vector<search_hit>>
-vector_index::search(std::span<const float> query, size_t k,
-                     std::optional<size_t> ef) const {
-  if (auto ok = validate_query(params_, query); !ok)
+void vector_index::forget(uint64_t label) {
+  auto slot = *graph_->slot_of(label);
+  filter_index_.erase(slot, metadata_[label]);
+  live_.reset(slot);
+  graph_->mark_deleted(label);
+  label_of_.erase(ids_[label]);
+  std::string{}.swap(ids_[label]);
+  std::string{}.swap(metadata_[label]);
+  free_labels_.push_back(label);
+}
+
+expected<delete_result> vector_index::remove(const delete_request& r) {
+  if (auto ok = validate_delete(r); !ok)
     return ok.error();
-  if (k < 1 || k > index_limits::max_k)
-    return bad("k " + std::to_string(k) + " is out of range 1.."
-               + std::to_string(index_limits::max_k));
-  if (ef && (*ef < 1 || *ef > index_limits::max_ef_search))
-    return bad("ef " + std::to_string(*ef) + " is out of range 1.."
-               + std::to_string(index_limits::max_ef_search));
-  auto beam = std::max(k, ef.value_or(params_.ef_search));
-  // Cosine compares unit vectors: normalize a copy of the query.
-  std::vector<float> normalized;
-  const float* q = query.data();
-  if (params_.space == metric::cosine) {
-    normalized.assign(query.begin(), query.end());
-    hnsw_index::prepare_vector(metric::cosine, normalized.data(),
-                               normalized.size());
-    q = normalized.data();
-  }
-  std::shared_lock guard{lock_};
-  auto found = graph_->search(q, k, beam);
-  std::vector<search_hit> hits;
-  hits.reserve(found.size());
-  for (auto& nb : found)
-    hits.push_back(
-      search_hit{ids_[nb.label], nb.distance, metadata_[nb.label]});
-  return hits;
+  auto guard = lock_for_write();
+  std::vector<uint64_t> doomed;
+  if (r.where)
+    matching(*r.where).for_each([&](size_t slot) {
+      doomed.push_back(graph_->label_at(static_cast<uint32_t>(slot)));
+      return true;
+    });
+  else
+    for (auto& id : r.ids)
+      if (auto slot = live_slot(id)) {
+        doomed.push_back(graph_->label_at(*slot));
+        forget(doomed.back()); // so the same id twice counts once
+      }
+  if (r.where)
+    for (auto label : doomed)
+      forget(label);
+  length_.store(label_of_.size(), std::memory_order_relaxed);
+  return delete_result{doomed.size(), length()};
 }
 
 std::unique_lock<rw_lock> vector_index::lock_for_write() {
@@ -266,8 +224,6 @@ void vector_index::read_for_save(
     }
   } reopen{*this};
   std::shared_lock guard{lock_};
-  // Labels past the graph's count were allocated by a batch whose vectors
-  // never went in (a failed grow): they are not part of the index.
   auto n = graph_->element_count();
   fn(index_view{params_, std::span{ids_}.first(n),
                 std::span{metadata_}.first(n), *graph_});

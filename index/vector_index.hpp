@@ -9,18 +9,21 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "config/error.hpp"
+#include "index/filter.hpp"
 #include "index/hnsw_index.hpp"
+#include "index/metadata_index.hpp"
 #include "index/rw_lock.hpp"
+#include "index/search_plan.hpp"
 
 namespace lh {
 
@@ -46,6 +49,9 @@ struct index_limits {
   static constexpr size_t max_id_bytes = 256;
   static constexpr size_t max_metadata_bytes = 64 * 1024;
   static constexpr size_t max_k = 1000;
+  static constexpr size_t max_get_ids = 1000;
+  static constexpr size_t max_delete_ids = 10000;
+  static constexpr size_t max_scroll_limit = 1000;
 };
 
 /// The graph parameters of an index (a fixed seed: builds are repeatable).
@@ -73,20 +79,75 @@ expected<void> validate_batch(const index_params& p, const add_batch& batch);
 /// Checks a query vector against the index: dimension, finite, norm.
 expected<void> validate_query(const index_params& p, std::span<const float> q);
 
+/// 1..max_ids ids, each non-empty and <= max_id_bytes; errors name `what`.
+expected<void> validate_id_list(std::string_view what,
+                                std::span<const std::string> ids,
+                                size_t max_ids);
+
 struct add_result {
   size_t added = 0;
   size_t length = 0;
 };
 
+/// A search: the query, how many hits, and what to return with them.
+struct search_query {
+  std::span<const float> vector;
+  size_t k = 10;
+  std::optional<size_t> ef;
+  std::shared_ptr<const filter> where; // null: every item
+  bool with_metadata = true;
+  bool with_vector = false;
+  std::optional<search_plan> plan; // tests and benchmarks force one
+};
+
 struct search_hit {
   std::string id;
   float distance = 0;
-  std::string metadata; // raw JSON, "" = none
+  std::string metadata;      // raw JSON, "" = none (or not asked for)
+  std::vector<float> vector; // when asked for (unit length for cosine)
+};
+
+/// An item as get and scroll return it.
+struct stored_item {
+  std::string id;
+  std::string metadata;      // raw JSON, "" = none
+  std::vector<float> vector; // when asked for
+};
+
+struct get_result {
+  std::vector<stored_item> items; // in the order asked, found ones only
+  std::vector<std::string> missing;
+};
+
+/// Items to delete: by id, or every item matching a filter (not both).
+struct delete_request {
+  std::vector<std::string> ids;
+  std::shared_ptr<const filter> where;
+};
+
+struct delete_result {
+  size_t deleted = 0;
+  size_t length = 0;
+};
+
+struct scroll_request {
+  size_t limit = 100;
+  std::optional<std::string> after;
+  std::shared_ptr<const filter> where;
+  bool with_vector = false;
+};
+
+expected<void> validate_delete(const delete_request& r);
+expected<void> validate_scroll(const scroll_request& r);
+
+struct scroll_page {
+  std::vector<stored_item> items; // in id order (bytewise)
+  std::optional<std::string> next;
 };
 
 /// An index as a save sees it: references into the live index, valid only
 /// inside vector_index::read_for_save's callback. ids[i] and metadata[i]
-/// belong to graph label i.
+/// belong to graph label i; an empty id is a deleted slot.
 struct index_view {
   const index_params& params;
   std::span<const std::string> ids;
@@ -97,6 +158,8 @@ struct index_view {
 struct index_info {
   index_params params;
   size_t length = 0;
+  size_t deleted_slots = 0;        // deleted, awaiting reuse by an add
+  size_t metadata_index_bytes = 0; // what filters keep (an estimate)
 };
 
 class vector_index {
@@ -105,7 +168,7 @@ public:
 
   const index_params& params() const { return params_; }
   size_t length() const { return length_.load(std::memory_order_relaxed); }
-  index_info info() const { return {params_, length()}; }
+  index_info info() const;
 
   /// Validates, then inserts or replaces every item. Runs in chunks under
   /// the exclusive lock, releasing it between chunks so that searches are
@@ -113,11 +176,30 @@ public:
   /// given). Mutations must come from one thread at a time (the actor).
   expected<add_result> add(add_batch batch, worker_pool* pool);
 
-  /// The k nearest items, nearest first. `ef` defaults to
-  /// max(k, ef_search). Safe to call from many threads at once.
+  /// The k nearest items matching the query's filter, nearest first (all
+  /// of them when fewer match). `ef` defaults to max(k, ef_search). Safe to
+  /// call from many threads at once, as are get, count and scroll.
+  expected<std::vector<search_hit>> search(const search_query& q) const;
   expected<std::vector<search_hit>> search(std::span<const float> query,
                                            size_t k,
                                            std::optional<size_t> ef) const;
+
+  /// The plan a filtered search with this filter and beam would take.
+  search_plan plan_for(const filter& where, size_t beam) const;
+
+  /// Items by id (1..max_get_ids of them), in the order asked.
+  expected<get_result> get(std::span<const std::string> ids,
+                           bool with_vector) const;
+
+  /// Items matching `where` (null: all).
+  size_t count(const filter* where) const;
+
+  /// A page of items in id order after `after`.
+  expected<scroll_page> scroll(const scroll_request& r) const;
+
+  /// Deletes by ids (unknown ones are skipped) or by filter, all at once
+  /// under the exclusive lock. Freed slots are reused by later adds.
+  expected<delete_result> remove(const delete_request& r);
 
   /// Calls `fn` with a consistent view under the shared lock: searches go
   /// on meanwhile, adds wait, and no add chunk is half seen. The
@@ -127,8 +209,9 @@ public:
   void read_for_save(const std::function<void(const index_view&)>& fn) const;
 
   /// An index rebuilt from saved parts (LHV1 rehydration): ids[i] and
-  /// metadata[i] belong to graph label i. Ids must be unique and as many as
-  /// the graph's elements; otherwise ec::corrupt_data.
+  /// metadata[i] belong to graph label i, an empty id to a deleted slot
+  /// (which the graph must mark deleted). Ids must be unique and as many
+  /// as the graph's elements; otherwise ec::corrupt_data.
   static expected<std::shared_ptr<vector_index>>
   restore(index_params params, std::unique_ptr<hnsw_index> graph,
           std::vector<std::string> ids, std::vector<std::string> metadata);
@@ -142,6 +225,19 @@ private:
   /// The exclusive lock, once no save is reading (see read_for_save).
   std::unique_lock<rw_lock> lock_for_write();
 
+  // Under the lock: the slots matching `where`, the normalized query, the
+  // item of a live label, and the bookkeeping of one item leaving.
+  slot_set matching(const filter& where) const;
+  std::optional<uint32_t> live_slot(const std::string& id) const;
+  stored_item item_at(uint64_t label, bool with_vector) const;
+  void forget(uint64_t label);
+  // Labels for a batch's ids: existing ones, freed slots, then new ones.
+  expected<std::vector<uint64_t>> assign_labels(const add_batch& batch,
+                                                std::vector<bool>& reused);
+  // A chunk's vectors are in: index their metadata, mark them live.
+  void publish(const add_batch& batch, size_t begin, size_t end,
+               const std::vector<uint64_t>& labels);
+
   index_params params_;
   mutable rw_lock lock_;
   // Saves in progress; adds wait on save_done_ while it is not zero.
@@ -149,10 +245,15 @@ private:
   mutable std::condition_variable save_done_;
   mutable int saving_ = 0;
   std::unique_ptr<hnsw_index> graph_;
-  // Labels are dense: label i is ids_[i]. Guarded by lock_.
-  std::unordered_map<std::string, uint64_t> label_of_;
+  // Labels are dense: label i is ids_[i] ("" once deleted, until reused).
+  // Ordered by id for scroll. All guarded by lock_.
+  std::map<std::string, uint64_t, std::less<>> label_of_;
   std::vector<std::string> ids_;
   std::vector<std::string> metadata_;
+  std::vector<uint64_t> free_labels_; // deleted, to reuse
+  // Filters work on graph slots: the live ones, and their metadata.
+  slot_set live_;
+  metadata_index filter_index_;
   std::atomic<size_t> length_{0};
 };
 
