@@ -20,6 +20,10 @@ public:
   virtual void drop(std::string name, callback<void> done) = 0;
   virtual void add(std::string name, add_batch batch, callback<add_result> done)
     = 0;
+  /// Deletes items of an index (by ids or filter), through its actor.
+  virtual void
+  remove(std::string name, delete_request request, callback<delete_result> done)
+    = 0;
 };
 
 } // namespace lh

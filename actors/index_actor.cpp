@@ -34,6 +34,20 @@ index(index_actor::stateful_pointer<index_state> self,
       }
       return *result;
     },
+    [self](delete_atom,
+           const delete_message& msg) -> caf::result<delete_result> {
+      if (!msg.request)
+        return to_caf(make_error(ec::internal, "empty delete message"));
+      auto& st = self->state;
+      auto result = st.index->remove(*msg.request);
+      if (!result)
+        return to_caf(result.error());
+      // Saved like an add: in the background, the reply not waiting.
+      if (result->deleted > 0 && st.persistence)
+        self->send(st.persistence, changed_atom::value,
+                   st.index->params().name);
+      return *result;
+    },
   };
 }
 

@@ -24,7 +24,8 @@ using store_actor = caf::typed_actor<
 /// One index: serializes its mutations. Searches do not come here; HTTP
 /// threads search the shared vector_index directly (see index_table).
 using index_actor = caf::typed_actor<
-  caf::replies_to<add_atom, batch_message>::with<add_result>>;
+  caf::replies_to<add_atom, batch_message>::with<add_result>,
+  caf::replies_to<delete_atom, delete_message>::with<delete_result>>;
 
 /// The registry: owns the name space of indexes and publishes the
 /// index_table. Every mutation of an index is routed through it. At start
@@ -34,6 +35,8 @@ using registry_actor = caf::typed_actor<
   caf::replies_to<create_atom, index_params>::with<index_info>,
   caf::replies_to<delete_atom, std::string>::with<ok_atom>,
   caf::replies_to<add_atom, std::string, batch_message>::with<add_result>,
+  caf::replies_to<delete_atom, std::string,
+                  delete_message>::with<delete_result>,
   caf::reacts_to<retry_atom>, caf::reacts_to<progress_atom>>;
 
 /// Loads one index blob from the store and rebuilds the index, for the

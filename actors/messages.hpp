@@ -33,6 +33,11 @@ struct batch_message {
   std::shared_ptr<add_batch> batch;
 };
 
+/// A delete (ids or filter) moved to the index actor without a copy.
+struct delete_message {
+  std::shared_ptr<const delete_request> request;
+};
+
 } // namespace lh
 
 // In-process only: these never cross a network, so no serializers.
@@ -41,4 +46,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::batch_message)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::index_params)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::index_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::add_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::delete_message)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::delete_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::loaded_index)

@@ -24,6 +24,15 @@ void registry_state::publish_without(const std::string& name) {
   options.table->publish(std::move(next));
 }
 
+expected<index_actor> registry_state::actor_of(const std::string& name) const {
+  auto it = actors.find(name);
+  if (it != actors.end())
+    return it->second;
+  if (auto why = loading.progress().blocks(name))
+    return *why;
+  return make_error(ec::not_found, "no index named '" + name + "'");
+}
+
 namespace {
 
 using self_pointer = registry_actor::stateful_pointer<registry_state>;
@@ -224,15 +233,17 @@ registry(registry_actor::stateful_pointer<registry_state> self,
     },
     [self](add_atom, const std::string& name,
            const batch_message& batch) -> caf::result<add_result> {
-      auto& st = self->state;
-      auto it = st.actors.find(name);
-      if (it == st.actors.end()) {
-        if (auto why = st.loading.progress().blocks(name))
-          return to_caf(*why);
-        return to_caf(
-          make_error(ec::not_found, "no index named '" + name + "'"));
-      }
-      return self->delegate(it->second, add_atom::value, batch);
+      auto actor = self->state.actor_of(name);
+      if (!actor)
+        return to_caf(actor.error());
+      return self->delegate(*actor, add_atom::value, batch);
+    },
+    [self](delete_atom, const std::string& name,
+           const delete_message& msg) -> caf::result<delete_result> {
+      auto actor = self->state.actor_of(name);
+      if (!actor)
+        return to_caf(actor.error());
+      return self->delegate(*actor, delete_atom::value, msg);
     },
     [self](retry_atom) {
       if (!self->state.loading.progress().listed)

@@ -50,6 +50,9 @@ struct registry_state {
   void publish_with(const std::string& name,
                     std::shared_ptr<vector_index> index);
   void publish_without(const std::string& name);
+  /// The actor of a loaded index; while it loads or after it failed to,
+  /// the reason (503); else not_found.
+  expected<index_actor> actor_of(const std::string& name) const;
 };
 
 registry_actor::behavior_type

@@ -6,6 +6,18 @@ namespace lh {
 
 namespace {
 
+// Errors pass through, except that an index actor gone under the request
+// means its index was dropped.
+template <class T>
+auto dropped_or(const async_registry::callback<T>& done,
+                const std::string& name) {
+  return [done, name](error err) {
+    if (err.code == ec::unavailable)
+      err = make_error(ec::not_found, "index '" + name + "' was dropped");
+    done(std::move(err));
+  };
+}
+
 class registry_bridge final : public async_registry {
 public:
   registry_bridge(caf::actor_system& sys, registry_actor registry,
@@ -29,13 +41,16 @@ public:
     auto msg = batch_message{std::make_shared<add_batch>(std::move(batch))};
     ask(
       sys_, registry_, timeout_, [done](const add_result& r) { done(r); },
-      [done, name](error err) {
-        // The index actor went away under the request: it was dropped.
-        if (err.code == ec::unavailable)
-          err = make_error(ec::not_found, "index '" + name + "' was dropped");
-        done(std::move(err));
-      },
-      add_atom::value, name, std::move(msg));
+      dropped_or(done, name), add_atom::value, name, std::move(msg));
+  }
+
+  void remove(std::string name, delete_request request,
+              callback<delete_result> done) override {
+    auto msg = delete_message{
+      std::make_shared<const delete_request>(std::move(request))};
+    ask(
+      sys_, registry_, timeout_, [done](const delete_result& r) { done(r); },
+      dropped_or(done, name), delete_atom::value, name, std::move(msg));
   }
 
 private:

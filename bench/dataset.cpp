@@ -19,16 +19,32 @@ uint32_t read_be32(FILE* f) {
          | b[3];
 }
 
-} // namespace
+using pipe = std::unique_ptr<FILE, int (*)(FILE*)>;
 
-matrix load_idx_images(const std::string& gz_path, size_t limit) {
+// The decompressed file, checked to start with `magic`.
+pipe open_idx(const std::string& gz_path, uint32_t magic) {
   // gzip from the base system decompresses; no zlib dependency needed.
   auto cmd = "gzip -dc '" + gz_path + "'";
-  std::unique_ptr<FILE, int (*)(FILE*)> f{popen(cmd.c_str(), "r"), pclose};
+  pipe f{popen(cmd.c_str(), "r"), pclose};
   if (!f)
     throw std::runtime_error("cannot run " + cmd);
-  if (read_be32(f.get()) != 0x803)
-    throw std::runtime_error(gz_path + " is not an idx3-ubyte file");
+  if (read_be32(f.get()) != magic)
+    throw std::runtime_error(gz_path + " is not the idx file expected");
+  return f;
+}
+
+} // namespace
+
+std::vector<uint8_t> load_idx_labels(const std::string& gz_path, size_t limit) {
+  auto f = open_idx(gz_path, 0x801);
+  std::vector<uint8_t> labels(std::min<size_t>(read_be32(f.get()), limit));
+  if (std::fread(labels.data(), 1, labels.size(), f.get()) != labels.size())
+    throw std::runtime_error(gz_path + " is truncated");
+  return labels;
+}
+
+matrix load_idx_images(const std::string& gz_path, size_t limit) {
+  auto f = open_idx(gz_path, 0x803);
   auto count = read_be32(f.get());
   auto rows = read_be32(f.get());
   auto cols = read_be32(f.get());

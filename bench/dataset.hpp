@@ -19,6 +19,9 @@ struct matrix {
 /// Reads an idx3-ubyte image file (gzipped), at most `limit` rows.
 matrix load_idx_images(const std::string& gz_path, size_t limit);
 
+/// Reads an idx1-ubyte label file (gzipped), at most `limit` labels.
+std::vector<uint8_t> load_idx_labels(const std::string& gz_path, size_t limit);
+
 /// Exact top-k (L2) of each query among `base`, using `threads` threads.
 std::vector<std::vector<uint32_t>> exact_top_k(const matrix& base,
                                                const matrix& queries, size_t k,

@@ -1,196 +1,16 @@
 #include "http/vector_json.hpp"
 
-#include <cfloat>
 #include <charconv>
-#include <cmath>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <simdjson.h>
 
+#include "http/json_reader.hpp"
 #include "http/json_writer.hpp"
-#include "http/message.hpp"
 
 namespace lh::json {
-
-namespace od = simdjson::ondemand;
-
-namespace {
-
-error bad(std::string msg) {
-  return make_error(ec::invalid_argument, std::move(msg));
-}
-
-std::string reason(simdjson::error_code e) {
-  return simdjson::error_message(e);
-}
-
-// Metadata may nest this deep itself: with the request's own three levels
-// (root, items, item) a request never nests deeper than 64.
-constexpr size_t max_metadata_depth = 61;
-
-od::parser& thread_parser() {
-  thread_local od::parser parser;
-  return parser;
-}
-
-// Parses `body` in place when its capacity leaves simdjson's padding after
-// it (request bodies from the server do), else parses a padded copy.
-struct padded_input {
-  explicit padded_input(const std::string& body) {
-    if (body.capacity() - body.size() >= simdjson::SIMDJSON_PADDING) {
-      view = simdjson::padded_string_view{body.data(), body.size(),
-                                          body.capacity()};
-      return;
-    }
-    copy = simdjson::padded_string{body};
-    view = simdjson::padded_string_view{
-      copy.data(), copy.size(), copy.size() + simdjson::SIMDJSON_PADDING};
-  }
-  simdjson::padded_string copy; // empty when parsed in place
-  simdjson::padded_string_view view;
-};
-static_assert(http::body_padding >= simdjson::SIMDJSON_PADDING);
-
-// Opens the root object of a request, or says why it cannot.
-expected<od::object> open_root(od::document& doc) {
-  od::object root;
-  if (auto e = doc.get_object().get(root))
-    return bad(e == simdjson::INCORRECT_TYPE
-                 ? std::string{"request body must be a JSON object"}
-                 : "request body is not valid JSON: " + reason(e));
-  return root;
-}
-
-// After the root object is consumed: anything left is trailing garbage.
-expected<void> expect_end(od::document& doc) {
-  const char* at = nullptr;
-  if (doc.current_location().get(at) == simdjson::SUCCESS)
-    return bad("unexpected text after the JSON object");
-  return {};
-}
-
-expected<uint64_t> read_uint(od::value v, std::string_view field, uint64_t lo,
-                             uint64_t hi) {
-  uint64_t x = 0;
-  auto e = v.get_uint64().get(x);
-  if (e || x < lo || x > hi)
-    return bad(std::string{field} + " must be an integer in "
-               + std::to_string(lo) + ".." + std::to_string(hi));
-  return x;
-}
-
-expected<std::string_view> read_string(od::value v, std::string_view field) {
-  std::string_view s;
-  if (v.get_string().get(s))
-    return bad(std::string{field} + " must be a string");
-  return s;
-}
-
-// Reads a JSON array of numbers into `out` (appending), at most `limit`
-// values. `where` prefixes errors ("item 3: ").
-expected<size_t> read_floats(od::value v, std::vector<float>& out, size_t limit,
-                             const std::string& where) {
-  od::array arr;
-  if (v.get_array().get(arr))
-    return bad(where + "vector must be an array of numbers");
-  size_t n = 0;
-  for (auto element : arr) {
-    double d;
-    if (auto e = element.get_double().get(d)) {
-      if (e == simdjson::INCORRECT_TYPE)
-        return bad(where + "vector value " + std::to_string(n)
-                   + " is not a number");
-      return bad(where + "vector value " + std::to_string(n)
-                 + " is not a valid number: " + reason(e));
-    }
-    if (!(std::fabs(d) <= FLT_MAX))
-      return bad(where + "vector value " + std::to_string(n)
-                 + " is out of float32 range");
-    if (++n > limit)
-      return bad(where + "vector has more than " + std::to_string(limit)
-                 + " values");
-    out.push_back(static_cast<float>(d));
-  }
-  return n;
-}
-
-// Metadata: a JSON object, kept as its raw text after a full validation
-// (on-demand parsing skips what it does not read).
-expected<std::string> read_metadata(od::value v, const std::string& where) {
-  od::json_type type;
-  if (auto e = v.type().get(type))
-    return bad(where + "metadata is not valid JSON: " + reason(e));
-  if (type == od::json_type::null)
-    return std::string{};
-  od::object obj;
-  if (type != od::json_type::object || v.get_object().get(obj))
-    return bad(where + "metadata must be a JSON object");
-  std::string_view raw;
-  if (auto e = obj.raw_json().get(raw))
-    return bad(where + "metadata is not valid JSON: " + reason(e));
-  if (raw.size() > index_limits::max_metadata_bytes)
-    return bad(where + "metadata is " + std::to_string(raw.size())
-               + " bytes, over the limit of "
-               + std::to_string(index_limits::max_metadata_bytes));
-  thread_local simdjson::dom::parser checker = [] {
-    simdjson::dom::parser p;
-    // On failure parse() allocates itself (with the default depth).
-    if (p.allocate(index_limits::max_metadata_bytes + 1024,
-                   max_metadata_depth)) {
-    }
-    return p;
-  }();
-  simdjson::dom::element ignored;
-  if (auto e = checker.parse(raw.data(), raw.size()).get(ignored)) {
-    if (e == simdjson::DEPTH_ERROR)
-      return bad(where + "metadata nests deeper than "
-                 + std::to_string(max_metadata_depth) + " levels");
-    return bad(where + "metadata is not valid JSON: " + reason(e));
-  }
-  return std::string{raw};
-}
-
-// Calls fn(key, value) for each member of `obj`; stops at the first error.
-// `where` prefixes JSON syntax errors ("item 3: ").
-template <class F>
-expected<void>
-for_each_member(od::object obj, const std::string& where, F&& fn) {
-  for (auto field : obj) {
-    std::string_view key;
-    if (auto e = field.unescaped_key().get(key))
-      return bad(where + "not valid JSON: " + reason(e));
-    od::value v;
-    if (auto e = field.value().get(v))
-      return bad(where + "not valid JSON: " + reason(e));
-    if (auto ok = fn(key, v); !ok)
-      return ok;
-  }
-  return {};
-}
-
-// Parses `body` as one JSON object and calls fn(key, value) per member;
-// trailing text after the object is an error.
-template <class F>
-expected<void> for_each_root_member(const std::string& body, F&& fn) {
-  padded_input input{body};
-  od::document doc;
-  if (auto e = thread_parser().iterate(input.view).get(doc))
-    return bad("request body is not valid JSON: " + reason(e));
-  auto root = open_root(doc);
-  if (!root)
-    return root.error();
-  if (auto ok = for_each_member(*root, "request body is ", fn); !ok)
-    return ok;
-  return expect_end(doc);
-}
-
-error unknown_field(const std::string& where, std::string_view key) {
-  return bad(where + "unknown field '" + std::string{key} + "'");
-}
-
-} // namespace
 
 expected<index_params> parse_create(const std::string& body) {
   index_params p;
@@ -342,6 +162,20 @@ expected<search_request> parse_search(const std::string& body) {
         have_vector = true;
         return {};
       }
+      if (key == "filter") {
+        auto f = read_filter(v);
+        if (!f)
+          return f.error();
+        req.where = std::move(*f);
+        return {};
+      }
+      if (key == "with_metadata" || key == "with_vector") {
+        auto b = read_bool(v, key);
+        if (!b)
+          return b.error();
+        (key == "with_metadata" ? req.with_metadata : req.with_vector) = *b;
+        return {};
+      }
       if (key == "k" || key == "ef") {
         auto x = key == "k" ? read_uint(v, "k", 1, index_limits::max_k)
                             : read_uint(v, "ef", index_limits::min_ef_search,
@@ -375,7 +209,9 @@ std::string render_info(const index_info& info) {
                         {"m", p.m},
                         {"ef_construction", p.ef_construction},
                         {"ef_search", p.ef_search},
-                        {"length", info.length}});
+                        {"length", info.length},
+                        {"deleted_slots", info.deleted_slots},
+                        {"metadata_index_bytes", info.metadata_index_bytes}});
 }
 
 std::string render_names(const std::vector<std::string>& names) {
@@ -388,7 +224,22 @@ std::string render_add(const add_result& result) {
          + ",\"length\":" + std::to_string(result.length) + "}";
 }
 
-std::string render_hits(const std::vector<search_hit>& hits) {
+void append_floats(std::string& out, std::span<const float> values) {
+  out += '[';
+  for (size_t j = 0; j < values.size(); ++j) {
+    if (j > 0)
+      out += ',';
+    append_float(out, values[j]);
+  }
+  out += ']';
+}
+
+void append_metadata(std::string& out, std::string_view metadata) {
+  out += metadata.empty() ? std::string_view{"null"} : metadata;
+}
+
+std::string render_hits(const std::vector<search_hit>& hits,
+                        bool with_metadata) {
   std::string out;
   out.reserve(32 + hits.size() * 48);
   out += "{\"results\":[";
@@ -399,9 +250,14 @@ std::string render_hits(const std::vector<search_hit>& hits) {
     append_quoted(out, hits[i].id);
     out += ",\"distance\":";
     append_float(out, hits[i].distance);
-    out += ",\"metadata\":";
-    out += hits[i].metadata.empty() ? std::string_view{"null"}
-                                    : std::string_view{hits[i].metadata};
+    if (with_metadata) {
+      out += ",\"metadata\":";
+      append_metadata(out, hits[i].metadata);
+    }
+    if (!hits[i].vector.empty()) {
+      out += ",\"vector\":";
+      append_floats(out, hits[i].vector);
+    }
     out += '}';
   }
   out += "]}";

@@ -3,7 +3,9 @@
 // are ec::invalid_argument with a message naming the field or item.
 #pragma once
 
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,9 +31,13 @@ struct search_request {
   std::vector<float> vector;
   size_t k = 10;
   std::optional<size_t> ef;
+  std::shared_ptr<const filter> where;
+  bool with_metadata = true;
+  bool with_vector = false;
 };
 
-/// {"vector", "k", optional "ef"}.
+/// {"vector", "k", optional "ef", "filter", "with_metadata",
+/// "with_vector"}.
 expected<search_request> parse_search(const std::string& body);
 
 // Replies off the hot path are written with Boost.JSON; search and add
@@ -40,9 +46,13 @@ expected<search_request> parse_search(const std::string& body);
 std::string render_info(const index_info& info);
 std::string render_names(const std::vector<std::string>& names);
 std::string render_add(const add_result& result);
-std::string render_hits(const std::vector<search_hit>& hits);
+std::string render_hits(const std::vector<search_hit>& hits,
+                        bool with_metadata = true);
 
-/// Appends a float as the shortest text that reads back to the same float.
+/// Appends a float as the shortest text that reads back to the same float;
+/// a vector as an array of them; raw metadata JSON, or null when "".
 void append_float(std::string& out, float value);
+void append_floats(std::string& out, std::span<const float> values);
+void append_metadata(std::string& out, std::string_view metadata);
 
 } // namespace lh::json

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "http/error_response.hpp"
+#include "http/item_json.hpp"
 #include "http/vector_json.hpp"
 
 namespace lh::http {
@@ -32,6 +33,74 @@ boost::json::object string_map(const Map& m) {
   for (auto& [key, value] : m)
     out[key] = value;
   return out;
+}
+
+// A read route: parse the body with `parse`, then answer `read(index,
+// request)` on this I/O thread, under the index's shared lock like search.
+template <class Parse, class Read>
+handler read_route(std::shared_ptr<index_table> table,
+                   std::shared_ptr<const index_status> status, Parse parse,
+                   Read read) {
+  return [table, status, parse, read](request& req, respond_fn respond) {
+    auto idx = lookup(*table, *status, req);
+    if (!idx)
+      return respond(error_response(idx.error()));
+    auto parsed = parse(req.body);
+    if (!parsed)
+      return respond(error_response(parsed.error()));
+    auto body = read(**idx, *parsed);
+    if (!body)
+      return respond(error_response(body.error()));
+    respond(json_response(std::move(*body)));
+  };
+}
+
+// get, count and scroll read the index directly; delete goes through the
+// index actor (mutations are serialized there) and is saved like an add.
+void add_item_routes(router& r, const std::string& base,
+                     const std::shared_ptr<index_table>& table,
+                     const std::shared_ptr<const index_status>& status,
+                     const std::shared_ptr<async_registry>& registry) {
+  r.add(method::post, base + "/{name}/get",
+        read_route(table, status, json::parse_get,
+                   [](const vector_index& idx,
+                      const json::get_request& g) -> expected<std::string> {
+                     auto got = idx.get(g.ids, g.with_vector);
+                     if (!got)
+                       return got.error();
+                     return json::render_get(*got);
+                   }));
+  r.add(method::post, base + "/{name}/count",
+        read_route(table, status, json::parse_count,
+                   [](const vector_index& idx,
+                      const std::shared_ptr<const filter>& where)
+                     -> expected<std::string> {
+                     return json::render_count(idx.count(where.get()));
+                   }));
+  r.add(method::post, base + "/{name}/scroll",
+        read_route(table, status, json::parse_scroll,
+                   [](const vector_index& idx,
+                      const scroll_request& s) -> expected<std::string> {
+                     auto page = idx.scroll(s);
+                     if (!page)
+                       return page.error();
+                     return json::render_scroll(*page);
+                   }));
+  r.add(method::post, base + "/{name}/delete",
+        [table, status, registry](request& req, respond_fn respond) {
+          auto idx = lookup(*table, *status, req);
+          if (!idx)
+            return respond(error_response(idx.error()));
+          auto doomed = json::parse_delete(req.body);
+          if (!doomed)
+            return respond(error_response(doomed.error()));
+          registry->remove(
+            std::string{req.param("name")}, std::move(*doomed),
+            [respond](expected<delete_result> result) {
+              respond(result ? json_response(json::render_delete(*result))
+                             : error_response(result.error()));
+            });
+        });
 }
 
 } // namespace
@@ -113,11 +182,16 @@ void add_vector_routes(router& r, const std::shared_ptr<index_table>& table,
           auto query = json::parse_search(req.body);
           if (!query)
             return respond(error_response(query.error()));
-          auto hits = (*idx)->search(query->vector, query->k, query->ef);
+          search_query q{query->vector, query->k, query->ef, query->where};
+          q.with_metadata = query->with_metadata;
+          q.with_vector = query->with_vector;
+          auto hits = (*idx)->search(q);
           if (!hits)
             return respond(error_response(hits.error()));
-          respond(json_response(json::render_hits(*hits)));
+          respond(
+            json_response(json::render_hits(*hits, query->with_metadata)));
         });
+  add_item_routes(r, base, table, status, registry);
 }
 
 } // namespace lh::http

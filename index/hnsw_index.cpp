@@ -342,6 +342,11 @@ expected<void> hnsw_index::add(uint64_t label, const float* vector) {
 
 namespace {
 
+// Matching slots a filtered walk starts from besides the descent's entry
+// (bench/filter: 16 lifts recall@10 on class filters from 0.55-0.80 to
+// 0.99, costing 16 distances).
+constexpr size_t filtered_walk_seeds = 16;
+
 using tableint = hnswlib::tableint;
 using scored = std::pair<float, tableint>;
 // hnswlib's max-heap on distance (the worst result on top).
@@ -432,10 +437,12 @@ std::vector<neighbor> hnsw_index::search(const float* query, size_t k,
 std::vector<neighbor>
 hnsw_index::search_filtered(const float* query, size_t k, size_t ef,
                             const slot_set& allowed) const {
-  // searchBaseLayerST<true> of hnswlib 0.6.2 with "allowed" in place of
-  // "not deleted": every candidate routes the walk, only allowed ones
-  // enter the result, and the walk ends when the nearest unexpanded
-  // candidate is farther than the worst of a full result.
+  // searchBaseLayerST of hnswlib 0.6.2, changed so that only allowed slots
+  // are scored and enter the result (ACORN's idea): a failing neighbour is
+  // not scored, but its own neighbours are looked at, so the walk crosses
+  // regions where few items match without scoring every failing item
+  // closer to the query than the matching ones (what letting failing
+  // items route costs when metadata correlates with the vectors).
   auto& g = *impl_->graph;
   if (g.cur_element_count == 0 || k == 0)
     return {};
@@ -445,13 +452,33 @@ hnsw_index::search_filtered(const float* query, size_t k, size_t ef,
   result_heap top;
   result_heap candidates; // distances negated: nearest on top
   float bound = std::numeric_limits<float>::max();
-  auto d0 = distance(g, query, entry);
-  candidates.emplace(-d0, entry);
-  if (allowed.test(entry)) {
-    top.emplace(d0, entry);
-    bound = d0;
-  }
+  auto consider = [&](tableint id) {
+    float d = distance(g, query, id);
+    if (top.size() < beam || d < bound) {
+      candidates.emplace(-d, id);
+      top.emplace(d, id);
+      if (top.size() > beam)
+        top.pop();
+      bound = top.top().first;
+    }
+  };
   visited.visit(entry);
+  if (allowed.test(entry))
+    consider(entry);
+  else // it only routes
+    candidates.emplace(-distance(g, query, entry), entry);
+  // Seeds spread over the matching slots: when matches cluster away from
+  // the query's region (a class filter on class-shaped data), the walk
+  // still starts in every such cluster, not only where the descent led.
+  auto universe = std::min(allowed.universe(), g.cur_element_count);
+  for (size_t i = 0; i < filtered_walk_seeds; ++i) {
+    auto slot = allowed.next_from(i * universe / filtered_walk_seeds);
+    if (slot < g.cur_element_count
+        && visited.visit(static_cast<tableint>(slot)))
+      consider(static_cast<tableint>(slot));
+  }
+  // Each expansion scores at most as many slots as a level-0 list holds.
+  const size_t budget = g.maxM0_;
   while (!candidates.empty()) {
     auto [negative, current] = candidates.top();
     if (-negative > bound && top.size() == beam)
@@ -459,20 +486,25 @@ hnsw_index::search_filtered(const float* query, size_t k, size_t ef,
     candidates.pop();
     auto* list = reinterpret_cast<tableint*>(g.get_linklist0(current));
     size_t size = g.getListCount(list);
-    for (size_t j = 1; j <= size; ++j) {
-      if (j < size)
-        __builtin_prefetch(g.getDataByInternalId(list[j + 1]));
+    size_t scored = 0;
+    for (size_t j = 1; j <= size && scored < budget; ++j) {
       auto id = list[j];
-      if (!visited.visit(id))
+      if (allowed.test(id) && visited.visit(id)) {
+        consider(id);
+        ++scored;
+      }
+    }
+    for (size_t j = 1; j <= size && scored < budget; ++j) {
+      auto hop = list[j];
+      if (allowed.test(hop) || !visited.visit(hop))
         continue;
-      float d = distance(g, query, id);
-      if (top.size() < beam || d < bound) {
-        candidates.emplace(-d, id);
-        if (allowed.test(id)) {
-          top.emplace(d, id);
-          if (top.size() > beam)
-            top.pop();
-          bound = top.top().first;
+      auto* second = reinterpret_cast<tableint*>(g.get_linklist0(hop));
+      size_t second_size = g.getListCount(second);
+      for (size_t i = 1; i <= second_size && scored < budget; ++i) {
+        auto id = second[i];
+        if (allowed.test(id) && visited.visit(id)) {
+          consider(id);
+          ++scored;
         }
       }
     }

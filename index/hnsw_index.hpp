@@ -60,8 +60,10 @@ public:
   /// Deleted slots route the walk but are never returned.
   std::vector<neighbor> search(const float* query, size_t k, size_t ef) const;
 
-  /// The same walk, where only slots in `allowed` enter the result: the
-  /// others still route it. Returns the k nearest allowed labels found.
+  /// A walk that scores only slots in `allowed`, reaching past failing
+  /// neighbours to theirs, from the descent's entry and from seeds spread
+  /// over `allowed`. Approximate: may find fewer than k (see vector_index,
+  /// which then scans exactly).
   std::vector<neighbor> search_filtered(const float* query, size_t k, size_t ef,
                                         const slot_set& allowed) const;
 

@@ -1,5 +1,6 @@
 #include "index/lhv1.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include <boost/json/array.hpp>
@@ -103,6 +104,9 @@ std::string envelope_without_checksums(const index_params& p,
                    {"ef_construction", p.ef_construction},
                    {"ef_search", p.ef_search}};
   env["count"] = ids.size();
+  // Deleted slots have an empty id; the count is for readers of the blob.
+  env["deleted"] = std::count_if(
+    ids.begin(), ids.end(), [](const std::string& id) { return id.empty(); });
   env["ids"] = boost::json::array(ids.begin(), ids.end());
   // Raw JSON kept as strings: exact.
   env["metadata"] = boost::json::array(metadata.begin(), metadata.end());
@@ -221,6 +225,13 @@ expected<decoded> decode(std::string_view blob) {
       return corrupt("a metadata entry is not a string");
     out.metadata.emplace_back(s);
   }
+  uint64_t deleted = 0;
+  if (get(env, "deleted", deleted)
+      && deleted
+           != static_cast<uint64_t>(
+             std::count(out.ids.begin(), out.ids.end(), std::string{})))
+    return corrupt("envelope says " + std::to_string(deleted)
+                   + " deleted slots, its ids disagree");
   if (out.ids.size() != count || out.metadata.size() != count)
     return corrupt("envelope count " + std::to_string(count) + " but "
                    + std::to_string(out.ids.size()) + " ids and "

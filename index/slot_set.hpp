@@ -65,6 +65,20 @@ public:
     return *this;
   }
 
+  /// The first slot >= `from` in the set, or universe() when none is.
+  size_t next_from(size_t from) const {
+    auto w = from / 64;
+    if (w >= words_.size())
+      return universe();
+    auto bits = words_[w] & (~uint64_t{0} << (from % 64));
+    while (bits == 0) {
+      if (++w == words_.size())
+        return universe();
+      bits = words_[w];
+    }
+    return w * 64 + static_cast<size_t>(std::countr_zero(bits));
+  }
+
   /// Calls fn(slot) for each slot in ascending order; stops early when fn
   /// returns false.
   template <class F>

@@ -81,11 +81,17 @@ vector_index::search(const search_query& q) const {
     found = graph_->search(v, q.k, beam);
   } else {
     auto allowed = matching(*q.where);
-    auto plan = q.plan.value_or(
-      plan_search(allowed.count(), length(), beam, params_.m));
-    found = plan == search_plan::exact_scan
-              ? graph_->search_exact(v, q.k, allowed)
-              : graph_->search_filtered(v, q.k, beam, allowed);
+    auto count = allowed.count();
+    auto plan = q.plan.value_or(plan_search(count, length(), beam, params_.m));
+    if (plan == search_plan::filtered_walk) {
+      found = graph_->search_filtered(v, q.k, beam, allowed);
+      // The walk is approximate; a short answer would break the promise
+      // of k hits whenever k items match, so scan those exactly instead.
+      if (found.size() < std::min(q.k, count))
+        plan = search_plan::exact_scan;
+    }
+    if (plan == search_plan::exact_scan)
+      found = graph_->search_exact(v, q.k, allowed);
   }
   std::vector<search_hit> hits;
   hits.reserve(found.size());

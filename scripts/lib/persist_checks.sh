@@ -22,14 +22,19 @@ persist_items() {
   echo "$body]}"
 }
 
-# Waits (at most 10 s) until the stored blob holds COUNT items.
-wait_for_blob_count() {
-  local blob=$1 count=$2
+# Waits (at most 10 s) until the stored blob's envelope holds TEXT.
+wait_for_blob_field() {
+  local blob=$1 text=$2
   for _ in $(seq 1 100); do
-    curl -s "$blob" | grep -a -q "\"count\":$count," && return 0
+    curl -s "$blob" | grep -a -q -F "$text" && return 0
     sleep 0.1
   done
   return 1
+}
+
+# Waits (at most 10 s) until the stored blob holds COUNT items.
+wait_for_blob_count() {
+  wait_for_blob_field "$1" "\"count\":$2,"
 }
 
 # Checks that a search for doc-17's vector finds doc-17 at distance ~0
@@ -74,6 +79,30 @@ check_persistence() {
   "$restart" TERM
   check "after SIGTERM right after an add: length 60" 60 \
     "$(curl -s "$api/vectors/index/docs" | jq .length)"
+
+  # Deletes are saved like adds: by id and by filter, then kill -9.
+  check "delete by ids" '{"deleted":1,"length":59}' \
+    "$(curl -s -X POST "${json[@]}" "$api/vectors/index/docs/delete" \
+      -d '{"ids":["doc-5","no-such-doc"]}' | jq -c .)"
+  check "delete by filter" '{"deleted":5,"length":54}' \
+    "$(curl -s -X POST "${json[@]}" "$api/vectors/index/docs/delete" \
+      -d '{"filter":{"must":[{"key":"n","range":{"gte":55}}]}}' | jq -c .)"
+  check "the deletes are saved" yes \
+    "$(wait_for_blob_field "$blob" '"deleted":6,' && echo yes)"
+  "$restart" KILL
+  check "after kill -9: deletes kept" 54 \
+    "$(curl -s "$api/vectors/index/docs" | jq .length)"
+  check "after kill -9: doc-5 missing" '["doc-5"]' \
+    "$(curl -s -X POST "${json[@]}" "$api/vectors/index/docs/get" \
+      -d '{"ids":["doc-5","doc-6"]}' | jq -c .missing)"
+  check "after kill -9: none matches n >= 55" 0 \
+    "$(curl -s -X POST "${json[@]}" "$api/vectors/index/docs/count" \
+      -d '{"filter":{"must":[{"key":"n","range":{"gte":55}}]}}' | jq .count)"
+  check_search_finds_doc17 "$api" "after deletes and kill -9"
+  check "re-add reuses a freed slot" 5 \
+    "$(curl -s -X POST "${json[@]}" "$api/vectors/index/docs/add" \
+      -d "$(persist_items 5 5)" >/dev/null \
+      && curl -s "$api/vectors/index/docs" | jq .deleted_slots)"
 
   check "drop" 200 "$(http_status DELETE "$api/vectors/index/docs")"
   local gone=""

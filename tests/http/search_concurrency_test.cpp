@@ -49,6 +49,11 @@ public:
     done(idx->add(std::move(batch), nullptr));
   }
 
+  void remove(std::string, lh::delete_request,
+              callback<lh::delete_result> done) override {
+    done(lh::make_error(lh::ec::internal, "not in this test"));
+  }
+
 private:
   std::mutex mtx_;
   std::shared_ptr<lh::index_table> table_;

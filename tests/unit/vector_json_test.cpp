@@ -212,17 +212,42 @@ TEST(vector_json, refuses_bad_search_requests) {
 }
 
 TEST(vector_json, renders_results_and_info) {
-  std::vector<lh::search_hit> hits{{"a\"b", 0.5f, R"({"x":1})"},
-                                   {"c", 1.25f, ""}};
+  std::vector<lh::search_hit> hits{{"a\"b", 0.5f, R"({"x":1})", {}},
+                                   {"c", 1.25f, "", {}}};
   EXPECT_EQ(lh::json::render_hits(hits),
             R"({"results":[{"id":"a\"b","distance":0.5,"metadata":{"x":1}},)"
             R"({"id":"c","distance":1.25,"metadata":null}]})");
   EXPECT_EQ(lh::json::render_hits({}), R"({"results":[]})");
-  lh::index_info info{{"docs", 8, lh::metric::dot, 12, 100, 50}, 7};
+  lh::index_info info{{"docs", 8, lh::metric::dot, 12, 100, 50}, 7, 2, 99};
   EXPECT_EQ(lh::json::render_info(info),
             R"({"name":"docs","dimension":8,"distance":"dot","m":12,)"
-            R"("ef_construction":100,"ef_search":50,"length":7})");
+            R"("ef_construction":100,"ef_search":50,"length":7,)"
+            R"("deleted_slots":2,"metadata_index_bytes":99})");
+  std::vector<lh::search_hit> with_vectors{{"v", 0, "", {1.5f, -2}}};
+  EXPECT_EQ(lh::json::render_hits(with_vectors, false),
+            R"({"results":[{"id":"v","distance":0,"vector":[1.5,-2]}]})");
   EXPECT_EQ(lh::json::render_add({3, 10}), R"({"added":3,"length":10})");
+}
+
+TEST(vector_json, search_reads_filter_and_what_to_return) {
+  auto r = lh::json::parse_search(
+    R"({"vector":[1,2],"filter":{"must":[{"key":"a","match":{"value":1}}]},)"
+    R"("with_metadata":false,"with_vector":true})");
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_TRUE(r->where);
+  EXPECT_EQ(r->where->must.size(), 1u);
+  EXPECT_FALSE(r->with_metadata);
+  EXPECT_TRUE(r->with_vector);
+  auto plain = lh::json::parse_search(R"({"vector":[1,2]})");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->where);
+  EXPECT_TRUE(plain->with_metadata);
+  EXPECT_FALSE(plain->with_vector);
+  auto bad = lh::json::parse_search(
+    R"({"vector":[1,2],"filter":{"must":[{"key":"a","range":{}}]}})");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("filter.must[0].range"), std::string::npos)
+    << bad.error().message;
 }
 
 TEST(vector_json, floats_render_as_shortest_round_trip) {

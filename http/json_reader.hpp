@@ -1,0 +1,91 @@
+// Reading request bodies with simdjson on-demand: the shared steps of the
+// /vectors request parsers (http/vector_json, http/item_json). Errors are
+// ec::invalid_argument naming the field. Includes simdjson: keep it out
+// of headers other parsers' users see.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "config/error.hpp"
+#include "index/filter.hpp"
+
+namespace lh::json {
+
+namespace od = simdjson::ondemand;
+
+error bad(std::string msg);
+std::string reason(simdjson::error_code e);
+od::parser& thread_parser();
+
+// Parses `body` in place when its capacity leaves simdjson's padding after
+// it (request bodies from the server do), else parses a padded copy.
+struct padded_input {
+  explicit padded_input(const std::string& body);
+  simdjson::padded_string copy; // empty when parsed in place
+  simdjson::padded_string_view view;
+};
+
+/// Opens the root object of a request, or says why it cannot.
+expected<od::object> open_root(od::document& doc);
+/// After the root object is consumed: anything left is trailing garbage.
+expected<void> expect_end(od::document& doc);
+
+expected<uint64_t> read_uint(od::value v, std::string_view field, uint64_t lo,
+                             uint64_t hi);
+expected<std::string_view> read_string(od::value v, std::string_view field);
+expected<bool> read_bool(od::value v, std::string_view field);
+/// Reads a JSON array of numbers into `out` (appending), at most `limit`
+/// values. `where` prefixes errors ("item 3: ").
+expected<size_t> read_floats(od::value v, std::vector<float>& out, size_t limit,
+                             const std::string& where);
+/// Metadata: a JSON object, kept as its raw text after a full validation
+/// (on-demand parsing skips what it does not read).
+expected<std::string> read_metadata(od::value v, const std::string& where);
+/// An array of 1..max_ids strings.
+expected<std::vector<std::string>> read_ids(od::value v, std::string_view field,
+                                            size_t max_ids);
+/// A filter object (see http/filter_json).
+expected<std::shared_ptr<const filter>> read_filter(od::value v);
+
+error unknown_field(const std::string& where, std::string_view key);
+
+/// Calls fn(key, value) for each member of `obj`; stops at the first
+/// error. `where` prefixes JSON syntax errors ("item 3: ").
+template <class F>
+expected<void>
+for_each_member(od::object obj, const std::string& where, F&& fn) {
+  for (auto field : obj) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key))
+      return bad(where + "not valid JSON: " + reason(e));
+    od::value v;
+    if (auto e = field.value().get(v))
+      return bad(where + "not valid JSON: " + reason(e));
+    if (auto ok = fn(key, v); !ok)
+      return ok;
+  }
+  return {};
+}
+
+/// Parses `body` as one JSON object and calls fn(key, value) per member;
+/// trailing text after the object is an error.
+template <class F>
+expected<void> for_each_root_member(const std::string& body, F&& fn) {
+  padded_input input{body};
+  od::document doc;
+  if (auto e = thread_parser().iterate(input.view).get(doc))
+    return bad("request body is not valid JSON: " + reason(e));
+  auto root = open_root(doc);
+  if (!root)
+    return root.error();
+  if (auto ok = for_each_member(*root, "request body is ", fn); !ok)
+    return ok;
+  return expect_end(doc);
+}
+
+} // namespace lh::json
