@@ -97,14 +97,14 @@ struct search_query {
   std::shared_ptr<const filter> where; // null: every item
   bool with_metadata = true;
   bool with_vector = false;
-  std::optional<search_plan> plan; // tests and benchmarks force one
+  std::optional<search_plan> plan{}; // tests and benchmarks force one
 };
 
 struct search_hit {
   std::string id;
   float distance = 0;
   std::string metadata;      // raw JSON, "" = none (or not asked for)
-  std::vector<float> vector; // when asked for (unit length for cosine)
+  std::vector<float> vector{}; // when asked for (unit length for cosine)
 };
 
 /// An item as get and scroll return it.
