@@ -8,7 +8,25 @@ namespace lh::json {
 
 namespace {
 
-// The shared fields of get and scroll requests.
+// The members several item requests share, read into their field.
+expected<void> read_ids_into(od::value v, size_t max_ids,
+                             std::vector<std::string>& out) {
+  auto ids = read_ids(v, "ids", max_ids);
+  if (!ids)
+    return ids.error();
+  out = std::move(*ids);
+  return {};
+}
+
+expected<void> read_filter_into(od::value v,
+                                std::shared_ptr<const filter>& out) {
+  auto f = read_filter(v);
+  if (!f)
+    return f.error();
+  out = std::move(*f);
+  return {};
+}
+
 expected<void> read_with_vector(od::value v, bool& out) {
   auto b = read_bool(v, "with_vector");
   if (!b)
@@ -22,15 +40,8 @@ void append_items(std::string& out, const std::vector<stored_item>& items) {
   for (size_t i = 0; i < items.size(); ++i) {
     if (i > 0)
       out += ',';
-    out += "{\"id\":";
-    append_quoted(out, items[i].id);
-    out += ",\"metadata\":";
-    append_metadata(out, items[i].metadata);
-    if (!items[i].vector.empty()) {
-      out += ",\"vector\":";
-      append_floats(out, items[i].vector);
-    }
-    out += '}';
+    append_item(out, {items[i].id, std::nullopt, items[i].metadata,
+                      items[i].vector});
   }
   out += ']';
 }
@@ -43,12 +54,8 @@ expected<get_request> parse_get(const std::string& body) {
   auto ok = for_each_root_member(
     body, [&](std::string_view key, od::value v) -> expected<void> {
       if (key == "ids") {
-        auto ids = read_ids(v, "ids", index_limits::max_get_ids);
-        if (!ids)
-          return ids.error();
-        req.ids = std::move(*ids);
         have_ids = true;
-        return {};
+        return read_ids_into(v, index_limits::max_get_ids, req.ids);
       }
       if (key == "with_vector")
         return read_with_vector(v, req.with_vector);
@@ -70,20 +77,11 @@ expected<delete_request> parse_delete(const std::string& body) {
   auto ok = for_each_root_member(
     body, [&](std::string_view key, od::value v) -> expected<void> {
       if (key == "ids") {
-        auto ids = read_ids(v, "ids", index_limits::max_delete_ids);
-        if (!ids)
-          return ids.error();
-        req.ids = std::move(*ids);
         have_ids = true;
-        return {};
+        return read_ids_into(v, index_limits::max_delete_ids, req.ids);
       }
-      if (key == "filter") {
-        auto f = read_filter(v);
-        if (!f)
-          return f.error();
-        req.where = std::move(*f);
-        return {};
-      }
+      if (key == "filter")
+        return read_filter_into(v, req.where);
       return unknown_field("", key);
     });
   if (!ok)
@@ -106,11 +104,7 @@ expected<std::shared_ptr<const filter>> parse_count(const std::string& body) {
     body, [&](std::string_view key, od::value v) -> expected<void> {
       if (key != "filter")
         return unknown_field("", key);
-      auto f = read_filter(v);
-      if (!f)
-        return f.error();
-      where = std::move(*f);
-      return {};
+      return read_filter_into(v, where);
     });
   if (!ok)
     return ok.error();
@@ -137,13 +131,8 @@ expected<scroll_request> parse_scroll(const std::string& body) {
         req.after = std::string{*s};
         return {};
       }
-      if (key == "filter") {
-        auto f = read_filter(v);
-        if (!f)
-          return f.error();
-        req.where = std::move(*f);
-        return {};
-      }
+      if (key == "filter")
+        return read_filter_into(v, req.where);
       if (key == "with_vector")
         return read_with_vector(v, req.with_vector);
       return unknown_field("", key);

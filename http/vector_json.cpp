@@ -238,6 +238,24 @@ void append_metadata(std::string& out, std::string_view metadata) {
   out += metadata.empty() ? std::string_view{"null"} : metadata;
 }
 
+void append_item(std::string& out, const item_fields& item) {
+  out += "{\"id\":";
+  append_quoted(out, item.id);
+  if (item.distance) {
+    out += ",\"distance\":";
+    append_float(out, *item.distance);
+  }
+  if (item.metadata) {
+    out += ",\"metadata\":";
+    append_metadata(out, *item.metadata);
+  }
+  if (!item.vector.empty()) {
+    out += ",\"vector\":";
+    append_floats(out, item.vector);
+  }
+  out += '}';
+}
+
 std::string render_hits(const std::vector<search_hit>& hits,
                         bool with_metadata) {
   std::string out;
@@ -246,19 +264,11 @@ std::string render_hits(const std::vector<search_hit>& hits,
   for (size_t i = 0; i < hits.size(); ++i) {
     if (i > 0)
       out += ',';
-    out += "{\"id\":";
-    append_quoted(out, hits[i].id);
-    out += ",\"distance\":";
-    append_float(out, hits[i].distance);
-    if (with_metadata) {
-      out += ",\"metadata\":";
-      append_metadata(out, hits[i].metadata);
-    }
-    if (!hits[i].vector.empty()) {
-      out += ",\"vector\":";
-      append_floats(out, hits[i].vector);
-    }
-    out += '}';
+    append_item(out, {hits[i].id, hits[i].distance,
+                      with_metadata
+                        ? std::optional<std::string_view>{hits[i].metadata}
+                        : std::nullopt,
+                      hits[i].vector});
   }
   out += "]}";
   return out;

@@ -55,4 +55,14 @@ void append_float(std::string& out, float value);
 void append_floats(std::string& out, std::span<const float> values);
 void append_metadata(std::string& out, std::string_view metadata);
 
+/// One item of a reply: {"id", "distance"?, "metadata"?, "vector"?}; the
+/// vector only when it is not empty.
+struct item_fields {
+  std::string_view id;
+  std::optional<float> distance;
+  std::optional<std::string_view> metadata;
+  std::span<const float> vector;
+};
+void append_item(std::string& out, const item_fields& item);
+
 } // namespace lh::json

@@ -89,6 +89,26 @@ double recall(const lh::vector_index& idx, std::shared_ptr<const lh::filter> f,
   return total ? static_cast<double>(hit) / static_cast<double>(total) : 1;
 }
 
+// Every id a full scroll returns, page by page (at most 1000 pages), each
+// page's next checked to be its last id.
+std::vector<std::string> scroll_all(const lh::vector_index& idx,
+                                    lh::scroll_request r) {
+  std::vector<std::string> seen;
+  for (int pages = 0; pages < 1000; ++pages) {
+    auto page = idx.scroll(r);
+    EXPECT_TRUE(page);
+    if (!page)
+      break;
+    for (auto& item : page->items)
+      seen.push_back(item.id);
+    if (!page->next)
+      break;
+    EXPECT_EQ(*page->next, page->items.back().id);
+    r.after = page->next;
+  }
+  return seen;
+}
+
 float l2(const std::vector<float>& a, const float* b) {
   double sum = 0;
   for (uint32_t j = 0; j < dim; ++j)
@@ -209,18 +229,8 @@ TEST(vector_items, count_and_scroll_see_every_matching_item_once) {
   auto g3 = where(R"({"must":[{"key":"g","match":{"value":3}}]})");
   EXPECT_EQ(idx.count(g3.get()), 124u);
   for (auto f : {std::shared_ptr<const lh::filter>{}, g3}) {
-    std::vector<std::string> seen;
-    lh::scroll_request r{100, std::nullopt, f, false};
-    for (int pages = 0; pages < 100; ++pages) {
-      auto page = idx.scroll(r);
-      ASSERT_TRUE(page);
-      for (auto& item : page->items)
-        seen.push_back(item.id);
-      if (!page->next)
-        break;
-      EXPECT_EQ(*page->next, page->items.back().id);
-      r.after = page->next;
-    }
+    auto seen = scroll_all(idx,
+                           lh::scroll_request{100, std::nullopt, f, false});
     EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
     EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(),
               seen.size());
@@ -238,17 +248,7 @@ TEST(vector_items, scroll_beside_adds_returns_no_item_twice) {
     for (size_t first = 2000; first < 6000 && !done; first += 200)
       ASSERT_TRUE(idx.add(items(first, 200), nullptr));
   }};
-  std::vector<std::string> seen;
-  lh::scroll_request r{50, std::nullopt, {}, false};
-  for (int pages = 0; pages < 1000; ++pages) {
-    auto page = idx.scroll(r);
-    ASSERT_TRUE(page);
-    for (auto& item : page->items)
-      seen.push_back(item.id);
-    if (!page->next)
-      break;
-    r.after = page->next;
-  }
+  auto seen = scroll_all(idx, lh::scroll_request{50, std::nullopt, {}, false});
   done = true;
   writer.join();
   std::set<std::string> unique(seen.begin(), seen.end());
