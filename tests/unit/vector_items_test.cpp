@@ -151,7 +151,8 @@ TEST(vector_items, filtered_walk_finds_the_filtered_neighbours) {
   EXPECT_GE(recall(idx, range, lh::search_plan::filtered_walk), 0.95);
   // The planner's own choice is as good.
   auto planned = [&](auto f) {
-    lh::search_query q{query_vector(3), 10, std::nullopt, f};
+    auto v = query_vector(3); // the query's span must outlive it
+    lh::search_query q{v, 10, std::nullopt, f};
     return idx.search(q);
   };
   auto one = where(R"({"must":[{"key":"b","match":{"value":42}}]})");
@@ -171,7 +172,8 @@ TEST(vector_items, fewer_matches_than_k_returns_all_of_them) {
   auto three = where(R"({"must":[{"has_id":["p5","p17","p1999","nope"]}]})");
   for (auto plan :
        {lh::search_plan::exact_scan, lh::search_plan::filtered_walk}) {
-    lh::search_query q{query_vector(0), 10, std::nullopt, three};
+    auto v = query_vector(0);
+    lh::search_query q{v, 10, std::nullopt, three};
     q.plan = plan;
     auto hits = idx.search(q);
     ASSERT_TRUE(hits);
@@ -180,8 +182,9 @@ TEST(vector_items, fewer_matches_than_k_returns_all_of_them) {
     EXPECT_EQ(got, (std::vector<std::string>{"p17", "p1999", "p5"}))
       << to_string(plan);
   }
+  auto v = query_vector(0);
   lh::search_query none{
-    query_vector(0), 10, std::nullopt,
+    v, 10, std::nullopt,
     where(R"({"must":[{"key":"zz","match":{"value":1}}]})")};
   EXPECT_TRUE(idx.search(none)->empty());
 }
