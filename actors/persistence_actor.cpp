@@ -64,7 +64,12 @@ void start(self_pointer self, const save_scheduler::action& act) {
     auto err = from_caf(e);
     done(self, name, &err);
   };
-  if (act.what == save_scheduler::kind::remove) {
+  // A save of an index no longer in the table deletes its blob instead: a
+  // change notice that arrived after the drop's (from an add that finished
+  // just before it) must not leave the blob of a dropped index behind.
+  auto idx = act.what == save_scheduler::kind::save ? st.table->find(name)
+                                                    : nullptr;
+  if (act.what == save_scheduler::kind::remove || !idx) {
     self->request(st.store, st.timeout, delete_atom::value, lhv1::key_of(name))
       .then([self, name](ok_atom) { done(self, name, nullptr); },
             [self, name, on_error](caf::error& e) mutable {
@@ -75,9 +80,6 @@ void start(self_pointer self, const save_scheduler::action& act) {
             });
     return;
   }
-  auto idx = st.table->find(name);
-  if (!idx) // dropped meanwhile: its drop notice follows with the delete
-    return done(self, name, nullptr);
   auto blob = lhv1::encode_index(*idx);
   self
     ->request(st.store, st.timeout, put_atom::value, lhv1::key_of(name),

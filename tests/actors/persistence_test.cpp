@@ -121,6 +121,26 @@ TEST_F(persistence_test, a_drop_during_a_save_leaves_no_blob_behind) {
   EXPECT_TRUE(control->objects.empty());
 }
 
+TEST_F(persistence_test, a_late_change_notice_after_a_drop_cannot_revive_it) {
+  add("a", 1);
+  control->hold_puts = true;
+  self->send(saver, changed_atom::value, std::string{"docs"});
+  sched.run(); // a save is in flight
+  // The drop: the registry unpublishes the index, then says so; an add
+  // that finished just before has its notice arrive after the drop's.
+  table->publish(std::make_shared<index_table::map>());
+  self->send(saver, dropped_atom::value, std::string{"docs"});
+  self->send(saver, changed_atom::value, std::string{"docs"});
+  sched.run();
+  control->hold_puts = false;
+  release_held_puts(); // the held save lands...
+  sched.trigger_timeouts();
+  sched.run();
+  // ...and the blob it wrote is deleted after it, not left to come back.
+  EXPECT_EQ(control->calls.back(), "delete _vectors/docs.lhv1");
+  EXPECT_TRUE(control->objects.empty());
+}
+
 TEST_F(persistence_test,
        a_failing_store_is_retried_and_reported_until_it_recovers) {
   add("a", 1);
