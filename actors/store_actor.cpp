@@ -11,7 +11,8 @@ namespace {
 
 // Storage failures are logged here, once; client errors are not.
 caf::error failed(const error& err) {
-  if (err.code == ec::storage_failure || err.code == ec::corrupt_data)
+  if (err.code != ec::invalid_argument && err.code != ec::not_found
+      && err.code != ec::payload_too_large)
     spdlog::error("store: {}", err.message);
   return to_caf(err);
 }

@@ -15,6 +15,9 @@ std::string_view to_string(ec code) {
     case ec::bad_gateway: return "bad_gateway";
     case ec::gateway_timeout: return "gateway_timeout";
     case ec::storage_failure: return "storage_failure";
+    case ec::no_space: return "no_space";
+    case ec::io_error: return "io_error";
+    case ec::busy: return "busy";
     case ec::corrupt_data: return "corrupt_data";
     case ec::config_error: return "config_error";
     case ec::internal: return "internal";

@@ -23,7 +23,10 @@ enum class ec : uint8_t {
   unavailable,          // a store or actor is down
   bad_gateway,          // the gateway's upstream is down or broke
   gateway_timeout,      // the gateway's upstream did not answer in time
-  storage_failure,      // RocksDB or file I/O failed
+  storage_failure,      // RocksDB or file I/O failed (none of the below)
+  no_space,             // the disk is full: writes fail, reads work
+  io_error,             // the disk or file system failed a read or write
+  busy,                 // the store is busy (lock or write stall): retry
   corrupt_data,         // stored bytes that fail to decode
   config_error,         // bad config file, flag or key
   internal,             // a bug: never expected

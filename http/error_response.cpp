@@ -18,6 +18,9 @@ unsigned status_of(ec code) {
     case ec::bad_gateway: return 502;
     case ec::gateway_timeout: return 504;
     case ec::storage_failure: return 500;
+    case ec::no_space: return 507; // Insufficient Storage
+    case ec::io_error: return 500;
+    case ec::busy: return 503;
     case ec::corrupt_data: return 500;
     case ec::config_error: return 500;
     case ec::internal: return 500;
@@ -31,7 +34,7 @@ response error_response(const error& err) {
   r.body = boost::json::serialize(
     boost::json::object{{"error", err.message}, {"code", to_string(err.code)}});
   if (err.code == ec::not_ready || err.code == ec::timeout
-      || err.code == ec::unavailable)
+      || err.code == ec::unavailable || err.code == ec::busy)
     r.headers.emplace_back("Retry-After", "1");
   return r;
 }

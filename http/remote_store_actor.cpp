@@ -24,6 +24,7 @@ error error_from_storaged(unsigned status, const std::string& body) {
     case 404: return make_error(ec::not_found, message);
     case 413: return make_error(ec::payload_too_large, message);
     case 503: return make_error(ec::unavailable, message);
+    case 507: return make_error(ec::no_space, message);
     default:
       return make_error(status >= 500 ? ec::storage_failure : ec::internal,
                         message);

@@ -1,5 +1,7 @@
 #include "storage/rocks_store.hpp"
 
+#include <sys/statvfs.h>
+
 #include <array>
 #include <atomic>
 #include <filesystem>
@@ -111,14 +113,42 @@ rocksdb::Status write_chunked(Writer& w, std::string_view key,
 
 error storage_error(std::string_view what, std::string_view key,
                     const rocksdb::Status& s) {
-  return make_error(ec::storage_failure, std::string{what} + " of key '"
-                                           + std::string{key}
-                                           + "' failed: " + s.ToString());
+  return make_error(error_code_of(s), std::string{what} + " of key '"
+                                        + std::string{key}
+                                        + "' failed: " + s.ToString());
 }
 
 } // namespace
 
+ec error_code_of(const rocksdb::Status& s) {
+  // No space is an I/O error with a subcode: test it first.
+  if (s.IsNoSpace())
+    return ec::no_space;
+  if (s.IsIOError())
+    return ec::io_error;
+  if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut())
+    return ec::busy;
+  if (s.IsCorruption())
+    return ec::corrupt_data;
+  return ec::storage_failure;
+}
+
 struct rocks_store::impl {
+  // Refuses a write of `bytes` while the file system is nearly full, so
+  // that RocksDB never meets ENOSPC (see rocks_store_options).
+  expected<void> check_free_space(size_t bytes) const {
+    struct statvfs fs {};
+    if (::statvfs(options.path.c_str(), &fs) != 0)
+      return {}; // cannot tell: let RocksDB report what happens
+    auto free = uint64_t{fs.f_bavail} * fs.f_frsize;
+    auto need = 2 * uint64_t{bytes} + options.min_free_bytes;
+    if (free >= need)
+      return {};
+    return make_error(ec::no_space, "disk full: " + std::to_string(free)
+                                      + " bytes free at '" + options.path
+                                      + "', a write of " + std::to_string(bytes)
+                                      + " bytes needs " + std::to_string(need));
+  }
   rocks_store_options options;
   rocksdb::Options db_options;
   std::unique_ptr<rocksdb::DB> db;
@@ -230,6 +260,8 @@ expected<void> rocks_store::put(std::string_view key, std::string value) {
                       "value of " + std::to_string(value.size())
                         + " bytes is over the limit of "
                         + std::to_string(d.options.max_value_bytes));
+  if (auto room = d.check_free_space(value.size()); !room)
+    return room;
   std::lock_guard guard{d.lock_for(key)};
   auto old = d.read_header(key, nullptr);
   if (!old)

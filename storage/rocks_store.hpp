@@ -14,7 +14,16 @@
 
 #include "config/error.hpp"
 
+namespace rocksdb {
+class Status;
+}
+
 namespace lh {
+
+/// The error code of a failed RocksDB status: a full disk, an I/O error
+/// and a busy store each keep their own code (and HTTP status), the rest
+/// is ec::storage_failure.
+ec error_code_of(const rocksdb::Status& s);
 
 struct rocks_store_options {
   std::string path;
@@ -24,6 +33,11 @@ struct rocks_store_options {
   // SST file instead of a WriteBatch.
   uint64_t ingest_bytes = uint64_t{4} << 20;
   bool sync = true; // fsync the WAL on every write (SST files always are)
+  // A put is refused with ec::no_space unless the file system keeps this
+  // much free beyond twice the value (its WAL record, then its SST). Debian's
+  // RocksDB 7.8 asserts (aborts the process) when a synced write follows an
+  // ENOSPC, so the store must not let RocksDB run out of space.
+  uint64_t min_free_bytes = uint64_t{64} << 20;
 };
 
 class rocks_store {

@@ -12,6 +12,18 @@ TEST(error_response, maps_codes_to_statuses) {
   EXPECT_EQ(lh::http::status_of(lh::ec::payload_too_large), 413u);
   EXPECT_EQ(lh::http::status_of(lh::ec::not_ready), 503u);
   EXPECT_EQ(lh::http::status_of(lh::ec::storage_failure), 500u);
+  EXPECT_EQ(lh::http::status_of(lh::ec::no_space), 507u);
+  EXPECT_EQ(lh::http::status_of(lh::ec::io_error), 500u);
+  EXPECT_EQ(lh::http::status_of(lh::ec::busy), 503u);
+}
+
+TEST(error_response, a_busy_store_says_when_to_retry) {
+  auto r = lh::http::error_response(lh::make_error(lh::ec::busy, "stall"));
+  EXPECT_EQ(r.status, 503u);
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].first, "Retry-After");
+  auto full = lh::http::error_response(lh::make_error(lh::ec::no_space, "x"));
+  EXPECT_EQ(full.body, R"({"error":"x","code":"no_space"})");
 }
 
 TEST(error_response, body_has_message_and_code) {
