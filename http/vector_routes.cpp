@@ -114,11 +114,15 @@ readiness vector_readiness(const index_status& status) {
                                   {"failed", string_map(p.failed)}};
   if (!p.list_error.empty())
     rehydration["list_error"] = p.list_error;
-  boost::json::object detail{
-    {"persistence", status.persistent() ? "store" : "ephemeral"},
-    {"rehydration", std::move(rehydration)},
-    {"save_failures", string_map(status.save_failures())}};
-  return readiness{p.done(), std::move(detail)};
+  auto failing = status.save_failures();
+  // Not ready while a save fails: changes since the last good save would
+  // not survive a restart, and a load balancer should know.
+  bool ready = p.done() && failing.empty();
+  boost::json::object detail{{"persistence",
+                              status.persistent() ? "store" : "ephemeral"},
+                             {"rehydration", std::move(rehydration)},
+                             {"save_failures", string_map(failing)}};
+  return readiness{ready, std::move(detail)};
 }
 
 void add_vector_routes(router& r, const std::shared_ptr<index_table>& table,
@@ -135,7 +139,11 @@ void add_vector_routes(router& r, const std::shared_ptr<index_table>& table,
                    : error_response(info.error()));
     });
   });
-  r.add(method::get, base, [table](request&, respond_fn respond) {
+  r.add(method::get, base, [table, status](request&, respond_fn respond) {
+    // Until the store is listed, an empty list would be a lie.
+    if (!status->rehydration().listed)
+      return respond(error_response(make_error(
+        ec::not_ready, "the indexes are still being listed from the store")));
     respond(json_response(json::render_names(table->names())));
   });
   r.add(method::get, base + "/{name}",

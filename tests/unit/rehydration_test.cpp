@@ -112,9 +112,11 @@ TEST(vector_readiness, is_503_with_progress_until_done_then_names_failures) {
   loading.failed("b", "LHV1 blob: graph checksum mismatch");
   loading.failed("c", "did not load within 100 ms");
   status.publish(loading.progress());
+  r = lh::http::vector_readiness(status);
+  EXPECT_TRUE(r.ready); // failed loads are reported, the rest is served
   status.publish_save_failures({{"d", "store is down"}});
   r = lh::http::vector_readiness(status);
-  EXPECT_TRUE(r.ready);
+  EXPECT_FALSE(r.ready); // changes to "d" would not survive a restart
   EXPECT_NE(boost::json::serialize(r.detail).find(
               R"("failed":{"b":"LHV1 blob: graph checksum mismatch",)"
               R"("c":"did not load within 100 ms"})"),
@@ -131,4 +133,28 @@ TEST(vector_readiness, is_503_with_progress_until_done_then_names_failures) {
   EXPECT_NE(
     boost::json::serialize(r.detail).find(R"("persistence":"ephemeral")"),
     std::string::npos);
+}
+
+TEST(vector_routes, listing_indexes_is_503_until_the_store_is_listed) {
+  auto table = std::make_shared<lh::index_table>();
+  auto status = std::make_shared<lh::index_status>(true);
+  lh::http::router routes;
+  lh::http::add_vector_routes(routes, table, status, nullptr, "");
+  auto list = [&] {
+    auto m = routes.find(lh::http::method::get, "/vectors/index");
+    EXPECT_EQ(m.result, lh::http::route_match::found);
+    lh::http::request req;
+    lh::http::response answer;
+    m.matched->fn(req, [&](lh::http::response r) { answer = std::move(r); });
+    return answer;
+  };
+  auto before = list();
+  EXPECT_EQ(before.status, 503u);
+  EXPECT_NE(before.body.find("still being listed"), std::string::npos);
+  lh::rehydration loading{1};
+  loading.listed({});
+  status->publish(loading.progress());
+  auto after = list();
+  EXPECT_EQ(after.status, 200u);
+  EXPECT_EQ(after.body, R"({"names":[]})");
 }
