@@ -81,9 +81,13 @@ void start(self_pointer self, const save_scheduler::action& act) {
     return;
   }
   auto blob = lhv1::encode_index(*idx);
+  if (!blob) {
+    auto err = blob.error();
+    return done(self, name, &err);
+  }
   self
     ->request(st.store, st.timeout, put_atom::value, lhv1::key_of(name),
-              bytes_message::wrap(std::move(blob)))
+              bytes_message::wrap(std::move(*blob)))
     .then([self, name](ok_atom) { done(self, name, nullptr); }, on_error);
 }
 

@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
   loaded = lh::error{}; // free it before measuring memory
   t0 = clock_type::now();
-  auto blob_bytes = lh::lhv1::encode_index(*index).size();
+  auto blob_bytes = lh::lhv1::encode_index(*index).value().size();
   auto encode_seconds = seconds_since(t0);
   std::printf("graph file %.1f MiB; LHV1 blob %.1f MiB, encoded in %.3f s\n",
               mib(file_bytes), mib(blob_bytes), encode_seconds);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -141,26 +142,45 @@ void seal(std::string& blob, size_t env_size) {
 
 } // namespace
 
-std::string encode(const index_params& p, std::span<const std::string> ids,
-                   std::span<const std::string> metadata,
-                   std::string_view graph_bytes) {
+expected<void> check_envelope_size(uint64_t bytes) {
+  if (bytes <= max_envelope_bytes)
+    return {};
+  return make_error(ec::payload_too_large,
+                    "LHV1 envelope of " + std::to_string(bytes)
+                      + " bytes (ids and metadata) is over the format's limit"
+                        " of "
+                      + std::to_string(max_envelope_bytes));
+}
+
+expected<std::string>
+encode(const index_params& p, std::span<const std::string> ids,
+       std::span<const std::string> metadata, std::string_view graph_bytes) {
   auto env = envelope_without_checksums(p, ids, metadata, graph_bytes.size());
+  if (auto ok = check_envelope_size(env.size()); !ok)
+    return ok.error();
   auto blob = start_blob(env, graph_bytes.size());
   blob += graph_bytes;
   seal(blob, env.size());
   return blob;
 }
 
-std::string encode_index(const vector_index& index) {
+expected<std::string> encode_index(const vector_index& index) {
   std::string blob;
+  std::optional<error> refused;
   index.read_for_save([&](const index_view& v) {
     auto graph_bytes = v.graph.serialized_size();
     auto env = envelope_without_checksums(v.params, v.ids, v.metadata,
                                           graph_bytes);
+    if (auto ok = check_envelope_size(env.size()); !ok) {
+      refused = ok.error();
+      return;
+    }
     blob = start_blob(env, graph_bytes);
     v.graph.serialize_into(blob);
     seal(blob, env.size());
   });
+  if (refused)
+    return *refused;
   return blob;
 }
 

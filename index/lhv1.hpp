@@ -34,13 +34,21 @@ std::optional<std::string> name_of(std::string_view key);
 /// Encodes a blob. ids[i] and metadata[i] belong to graph label i (an
 /// empty id is a deleted slot, marked deleted in the graph); the
 /// graph holds exactly ids.size() elements.
-std::string encode(const index_params& params, std::span<const std::string> ids,
-                   std::span<const std::string> metadata,
-                   std::string_view graph_bytes);
+/// An envelope too large for its u32 length is refused (ec::payload_too_large)
+/// rather than written with a wrapped length.
+expected<std::string>
+encode(const index_params& params, std::span<const std::string> ids,
+       std::span<const std::string> metadata, std::string_view graph_bytes);
 
 /// Encodes a live index under its shared lock, writing the graph straight
 /// into the blob: memory during a save is the index plus one blob.
-std::string encode_index(const vector_index& index);
+expected<std::string> encode_index(const vector_index& index);
+
+/// The envelope length field is 32 bits: the largest envelope there is.
+inline constexpr uint64_t max_envelope_bytes = UINT32_MAX;
+
+/// ec::payload_too_large when an envelope of `bytes` cannot be written.
+expected<void> check_envelope_size(uint64_t bytes);
 
 struct decoded {
   index_params params;

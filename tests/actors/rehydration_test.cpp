@@ -54,7 +54,7 @@ protected:
       b.vectors.insert(b.vectors.end(), v.begin(), v.end());
     }
     ASSERT_TRUE(idx.add(b, nullptr));
-    control->objects[lhv1::key_of(name)] = lhv1::encode_index(idx);
+    control->objects[lhv1::key_of(name)] = lhv1::encode_index(idx).value();
   }
 
   void start_registry(size_t parallelism) {

@@ -42,7 +42,8 @@ sample make_sample(size_t n) {
 }
 
 std::string encode(const sample& s) {
-  return lh::lhv1::encode(params(), s.ids, s.metadata, s.graph->serialize());
+  return lh::lhv1::encode(params(), s.ids, s.metadata, s.graph->serialize())
+    .value();
 }
 
 // Decodes and loads the graph; the error when either step refuses.
@@ -158,14 +159,15 @@ TEST(lhv1, envelope_that_disagrees_with_the_graph_is_refused) {
   auto metadata = s.metadata;
   ids.pop_back();
   metadata.pop_back();
-  auto r = lh::lhv1::decode(lh::lhv1::encode(params(), ids, metadata, graph));
+  auto r = lh::lhv1::decode(
+    lh::lhv1::encode(params(), ids, metadata, graph).value());
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("elements"), std::string::npos)
     << r.error().message;
   // Another dimension: the graph's element size disagrees.
   auto p = params();
   p.dimension = 9;
-  r = lh::lhv1::decode(lh::lhv1::encode(p, s.ids, s.metadata, graph));
+  r = lh::lhv1::decode(lh::lhv1::encode(p, s.ids, s.metadata, graph).value());
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("dimension"), std::string::npos)
     << r.error().message;
@@ -241,15 +243,16 @@ TEST(lhv1, encode_index_writes_the_same_bytes_as_encoding_its_parts) {
   std::string from_parts;
   idx->read_for_save([&](const lh::index_view& v) {
     from_parts = lh::lhv1::encode(v.params, v.ids, v.metadata,
-                                  v.graph.serialize());
+                                  v.graph.serialize())
+                   .value();
   });
-  EXPECT_TRUE(lh::lhv1::encode_index(*idx) == from_parts);
+  EXPECT_TRUE(lh::lhv1::encode_index(*idx).value() == from_parts);
 }
 
 TEST(lhv1, restore_brings_back_ids_metadata_and_graph) {
   for (auto space : {lh::metric::l2, lh::metric::cosine, lh::metric::dot}) {
     auto idx = live_index(space);
-    auto back = lh::lhv1::restore("docs", lh::lhv1::encode_index(*idx));
+    auto back = lh::lhv1::restore("docs", lh::lhv1::encode_index(*idx).value());
     ASSERT_TRUE(back) << back.error().message;
     auto& r = **back;
     EXPECT_EQ(r.length(), 120u);
@@ -291,7 +294,7 @@ TEST(lhv1, restore_brings_back_ids_metadata_and_graph) {
 
 TEST(lhv1, restore_refuses_a_blob_of_another_index_or_with_twin_ids) {
   auto idx = live_index(lh::metric::l2);
-  auto blob = lh::lhv1::encode_index(*idx);
+  auto blob = lh::lhv1::encode_index(*idx).value();
   auto r = lh::lhv1::restore("other", blob);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, lh::ec::corrupt_data);
@@ -302,4 +305,14 @@ TEST(lhv1, restore_refuses_a_blob_of_another_index_or_with_twin_ids) {
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("twice"), std::string::npos)
     << r.error().message;
+}
+
+TEST(lhv1, an_envelope_past_its_32_bit_length_is_refused_not_wrapped) {
+  EXPECT_TRUE(lh::lhv1::check_envelope_size(lh::lhv1::max_envelope_bytes));
+  auto refused = lh::lhv1::check_envelope_size(lh::lhv1::max_envelope_bytes
+                                               + 1);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, lh::ec::payload_too_large);
+  EXPECT_NE(refused.error().message.find("4294967296 bytes"), std::string::npos)
+    << refused.error().message;
 }

@@ -320,7 +320,7 @@ TEST(vector_items, deletes_survive_an_lhv1_round_trip) {
   lh::vector_index idx{params()};
   ASSERT_TRUE(idx.add(items(0, 400), nullptr));
   ASSERT_TRUE(idx.remove(lh::delete_request{{"p1", "p2", "p3"}, {}}));
-  auto back = lh::lhv1::restore("items", lh::lhv1::encode_index(idx));
+  auto back = lh::lhv1::restore("items", lh::lhv1::encode_index(idx).value());
   ASSERT_TRUE(back) << back.error().message;
   auto& copy = **back;
   EXPECT_EQ(copy.length(), 397u);
