@@ -14,14 +14,15 @@
 
 namespace lh {
 
-expected<store_actor> open_store(caf::actor_system& sys,
-                                 const storaged_settings& s) {
+expected<opened_store> open_store(caf::actor_system& sys,
+                                  const storaged_settings& s) {
   auto store = rocks_store::open(
     {.path = s.data_dir, .max_value_bytes = s.max_value_bytes});
   if (!store)
     return store.error();
-  return spawn_rocks_store(sys, std::shared_ptr<rocks_store>{std::move(*store)},
-                           default_store_writers);
+  std::shared_ptr<rocks_store> rocks{std::move(*store)};
+  return opened_store{spawn_rocks_store(sys, rocks, default_store_writers),
+                      rocks};
 }
 
 vector_service start_vector_service(caf::actor_system& sys, store_actor store,

@@ -13,12 +13,20 @@
 #include "config/settings.hpp"
 #include "index/index_status.hpp"
 #include "index/index_table.hpp"
+#include "storage/rocks_store.hpp"
 
 namespace lh {
 
+/// RocksDB under a data directory: its actor, and the store itself for
+/// what needs no actor round trip (the /ready probe).
+struct opened_store {
+  store_actor actor;
+  std::shared_ptr<rocks_store> rocks;
+};
+
 /// Opens RocksDB under `s.data_dir` and spawns its writer pool.
-expected<store_actor> open_store(caf::actor_system& sys,
-                                 const storaged_settings& s);
+expected<opened_store> open_store(caf::actor_system& sys,
+                                  const storaged_settings& s);
 
 /// How long one store call of the vector service may take: a save of a
 /// large index moves hundreds of MiB.

@@ -23,14 +23,14 @@ int main(int argc, char** argv) {
         spdlog::error("lakehouse: {}", store.error().message);
         return 1;
       }
-      auto svc = lh::start_vector_service(sys, *store, cfg.vectord);
+      auto svc = lh::start_vector_service(sys, store->actor, cfg.vectord);
       auto timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
       lh::http::router routes;
       lh::http::add_vector_service_routes(routes, sys, svc, "lakehouse",
                                           timeout, "/v1");
-      lh::http::add_storage_routes(routes,
-                                   lh::make_store_bridge(sys, *store, timeout),
-                                   cfg.storaged.max_value_bytes, "/v1");
+      lh::http::add_storage_routes(
+        routes, lh::make_store_bridge(sys, store->actor, timeout),
+        cfg.storaged.max_value_bytes, "/v1");
       lh::http::server server{std::move(routes),
                               {.bind = cfg.gateway.bind,
                                .port = cfg.gateway.port,
@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
       return lh::http::serve_until_signal(
         "lakehouse", server, cfg.gateway.bind, about, [&] {
           lh::stop_vector_service(sys, svc, lh::store_call_timeout);
-          caf::anon_send_exit(*store, caf::exit_reason::user_shutdown);
+          caf::anon_send_exit(store->actor, caf::exit_reason::user_shutdown);
         });
     });
 }

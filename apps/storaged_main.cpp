@@ -22,19 +22,20 @@ int main(int argc, char** argv) {
       }
       auto timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
       lh::http::router routes;
-      lh::http::add_health_routes(routes, "storaged", [] {
-        return lh::http::readiness{true, {}};
+      lh::http::add_health_routes(routes, "storaged", [rocks = store->rocks] {
+        return lh::http::storage_readiness(*rocks);
       });
-      lh::http::add_storage_routes(routes,
-                                   lh::make_store_bridge(sys, *store, timeout),
-                                   cfg.storaged.max_value_bytes);
+      lh::http::add_storage_routes(
+        routes, lh::make_store_bridge(sys, store->actor, timeout),
+        cfg.storaged.max_value_bytes);
       lh::http::server server{std::move(routes),
                               {.bind = cfg.storaged.bind,
                                .port = cfg.storaged.port,
                                .threads = cfg.io_threads}};
       auto about = lh::config_origin(cfg) + ", data: " + cfg.storaged.data_dir;
       return lh::http::serve_until_signal(
-        "storaged", server, cfg.storaged.bind, about,
-        [&] { caf::anon_send_exit(*store, caf::exit_reason::user_shutdown); });
+        "storaged", server, cfg.storaged.bind, about, [&] {
+          caf::anon_send_exit(store->actor, caf::exit_reason::user_shutdown);
+        });
     });
 }

@@ -67,4 +67,11 @@ void add_storage_routes(router& r, std::shared_ptr<async_store> store,
         });
 }
 
+readiness storage_readiness(const rocks_store& store) {
+  auto writable = store.check_writable();
+  boost::json::object detail{
+    {"store", writable ? std::string{"writable"} : writable.error().message}};
+  return readiness{static_cast<bool>(writable), std::move(detail)};
+}
+
 } // namespace lh::http

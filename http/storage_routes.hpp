@@ -7,7 +7,9 @@
 #include <string>
 
 #include "actors/async_store.hpp"
+#include "http/health_routes.hpp"
 #include "http/router.hpp"
+#include "storage/rocks_store.hpp"
 
 namespace lh::http {
 
@@ -16,5 +18,9 @@ namespace lh::http {
 void add_storage_routes(router& r, std::shared_ptr<async_store> store,
                         uint64_t max_value_bytes,
                         const std::string& prefix = "");
+
+/// storaged's /ready: 503 while the store could not take a write (disk
+/// nearly full, RocksDB stopped after a background error), with why.
+readiness storage_readiness(const rocks_store& store);
 
 } // namespace lh::http

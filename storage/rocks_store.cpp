@@ -251,6 +251,20 @@ rocks_store::open(const rocks_store_options& options) {
   return std::unique_ptr<rocks_store>{new rocks_store(std::move(d))};
 }
 
+expected<void> rocks_store::check_writable() const {
+  auto& d = *impl_;
+  uint64_t errors = 0;
+  if (d.db->GetIntProperty(rocksdb::DB::Properties::kBackgroundErrors, &errors)
+      && errors > 0)
+    return make_error(ec::io_error,
+                      "RocksDB at '" + d.options.path + "' reported "
+                        + std::to_string(errors)
+                        + " background errors and may refuse writes");
+  // Ready means room to spare: /ready turns 503 at twice the free space
+  // below which writes are refused, before they start failing.
+  return d.check_free_space(d.options.min_free_bytes / 2);
+}
+
 expected<void> rocks_store::put(std::string_view key, std::string value) {
   auto& d = *impl_;
   if (auto ok = validate_key(key); !ok)

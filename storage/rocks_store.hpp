@@ -52,6 +52,12 @@ public:
   /// batch; a large one is streamed into an SST file, never copied whole.
   expected<void> put(std::string_view key, std::string value);
 
+  /// Whether writes have room: ec::no_space when less than twice
+  /// min_free_bytes is free (puts are refused below min_free_bytes plus
+  /// twice the value), ec::io_error when RocksDB has stopped writes after
+  /// a background error. For /ready.
+  expected<void> check_writable() const;
+
   /// The value of `key`; ec::not_found when missing.
   expected<std::string> get(std::string_view key);
 

@@ -9,8 +9,11 @@
 #include <optional>
 #include <sys/mount.h>
 
+#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 #include <rocksdb/status.h>
+
+#include "http/storage_routes.hpp"
 
 TEST(rocks_status, keeps_no_space_io_errors_and_busy_apart) {
   EXPECT_EQ(lh::error_code_of(rocksdb::Status::NoSpace("full")),
@@ -73,6 +76,11 @@ TEST_F(small_disk, writes_fail_as_no_space_reads_work_and_writes_resume) {
   ASSERT_TRUE(failure) << "a 4 MiB disk took 16 MiB";
   EXPECT_EQ(failure->code, lh::ec::no_space) << failure->message;
   EXPECT_NE(failure->message.find("disk full"), std::string::npos);
+  // /ready says so while it lasts.
+  auto full = lh::http::storage_readiness(store);
+  EXPECT_FALSE(full.ready);
+  EXPECT_NE(boost::json::serialize(full.detail).find("disk full"),
+            std::string::npos);
   // Reads work; what was written before is intact.
   auto kept = store.get("kept");
   ASSERT_TRUE(kept) << kept.error().message;
@@ -84,4 +92,5 @@ TEST_F(small_disk, writes_fail_as_no_space_reads_work_and_writes_resume) {
   auto again = store.put("after", value);
   EXPECT_TRUE(again) << again.error().message;
   EXPECT_EQ(store.get("after").value(), value);
+  EXPECT_TRUE(lh::http::storage_readiness(store).ready);
 }
