@@ -7,6 +7,7 @@
 #include "http/gateway_routes.hpp"
 #include "http/health_routes.hpp"
 #include "http/serve.hpp"
+#include "http/upstream_health.hpp"
 
 int main(int argc, char** argv) {
   auto cli = lh::start_process(argc, argv, lh::role::gateway);
@@ -25,9 +26,14 @@ int main(int argc, char** argv) {
   auto to_vectord = std::make_shared<lh::http::upstream>(*vectord);
   auto to_storaged = std::make_shared<lh::http::upstream>(*storaged);
   lh::http::router routes;
-  lh::http::add_health_routes(routes, "gateway", [] {
-    return lh::http::readiness{true, {}};
-  });
+  // Ready while both upstreams are: asked every second, answered from
+  // the last answers.
+  auto health = std::make_shared<lh::http::upstream_health>(
+    lh::http::upstream_health::targets{{"vectord", to_vectord},
+                                       {"storaged", to_storaged}},
+    std::chrono::seconds{1});
+  lh::http::add_health_routes(routes, "gateway",
+                              [health] { return health->probe(); });
   lh::http::add_gateway_routes(routes, to_vectord, to_storaged,
                                cfg.storaged.max_value_bytes);
   lh::http::server server{std::move(routes),

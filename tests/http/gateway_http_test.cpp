@@ -4,11 +4,13 @@
 #include <mutex>
 #include <thread>
 
+#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
 #include "http/error_response.hpp"
 #include "http/gateway_routes.hpp"
 #include "http/server.hpp"
+#include "http/upstream_health.hpp"
 #include "tests/http/http_test_support.hpp"
 
 using lh::http::method;
@@ -128,6 +130,40 @@ TEST_F(gateway_http, upstream_down_is_502_with_a_json_error) {
   EXPECT_EQ(r.status, 502u);
   EXPECT_TRUE(has(r.body, "\"code\":\"bad_gateway\"")) << r.body;
   EXPECT_EQ(call(method::get, "/v1/storage/list").status, 200u);
+}
+
+TEST_F(gateway_http, ready_only_while_every_upstream_is_ready) {
+  uint16_t closed_port;
+  {
+    fake_upstream gone;
+    closed_port = gone.srv->port();
+  }
+  start(closed_port, storage_upstream.srv->port());
+  lh::http::upstream_health health{{{"vectord", to_vectors},
+                                    {"storaged", to_storage}},
+                                   std::chrono::milliseconds{20}};
+  // Polled, bounded: the prober answers within a few of its rounds.
+  auto settled = [&](auto&& done) {
+    for (int i = 0; i < 250 && !done(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    return done();
+  };
+  auto detail = [&] { return boost::json::serialize(health.probe().detail); };
+  EXPECT_TRUE(settled([&] {
+    return has(detail(), R"("storaged":"ready")")
+           && has(detail(), R"("vectord":"unreachable)");
+  }))
+    << detail();
+  EXPECT_FALSE(health.probe().ready);
+  // Both up: ready.
+  lh::http::upstream_health both{
+    {{"vectord",
+      std::make_shared<lh::http::upstream>(
+        lh::http::upstream_options{.port = vectors_upstream.srv->port()})},
+     {"storaged", to_storage}},
+    std::chrono::milliseconds{20}};
+  EXPECT_TRUE(settled([&] { return both.probe().ready; }))
+    << boost::json::serialize(both.probe().detail);
 }
 
 TEST_F(gateway_http, slow_upstream_is_504_not_a_hung_client) {
