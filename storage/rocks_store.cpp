@@ -118,6 +118,16 @@ error storage_error(std::string_view what, std::string_view key,
                                         + "' failed: " + s.ToString());
 }
 
+// True when `path` holds nothing but, at most, our ingest folder (which a
+// store recreates at every open).
+bool directory_is_empty(const std::string& path) {
+  std::error_code ignored;
+  for (auto& entry : std::filesystem::directory_iterator{path, ignored})
+    if (entry.path().filename() != "ingest")
+      return false;
+  return true;
+}
+
 } // namespace
 
 ec error_code_of(const rocksdb::Status& s) {
@@ -226,17 +236,27 @@ rocks_store::open(const rocks_store_options& options) {
     return make_error(ec::storage_failure, "cannot create data directory '"
                                              + options.path
                                              + "': " + fs_error.message());
+  // A new store only in a directory that holds nothing yet. Over files
+  // that lack a database (CURRENT lost, say), RocksDB would create an empty
+  // one, start ready with no data, and delete the orphaned SST files as
+  // obsolete on the next open.
+  bool fresh = directory_is_empty(options.path);
   rocksdb::Options db_options;
-  db_options.create_if_missing = true;
+  db_options.create_if_missing = fresh;
+  db_options.paranoid_checks = true;
   db_options.IncreaseParallelism(2);
   // Vector blobs are floats: compression costs CPU and saves little.
   db_options.compression = rocksdb::kNoCompression;
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(db_options, options.path, &raw);
   if (!s.ok())
-    return make_error(ec::storage_failure, "cannot open RocksDB at '"
-                                             + options.path
-                                             + "': " + s.ToString());
+    return make_error(fresh ? error_code_of(s) : ec::corrupt_data,
+                      "cannot open RocksDB at '" + options.path
+                        + "': " + s.ToString()
+                        + (fresh ? ""
+                                 : " (the directory holds files, so no new "
+                                   "empty store is made over them: restore "
+                                   "it, or move it away to start afresh)"));
   auto d = std::make_unique<impl>();
   d->options = options;
   d->db_options = db_options;
