@@ -22,10 +22,11 @@ std::function<void(error)> forward_error(Callback done) {
 
 /// Sends `xs...` to `dest`; `on_reply` gets the reply values, `on_error`
 /// gets a timeout, a dead actor or the error the actor answered with.
-template <class Handle, class OnReply, class... Ts>
-void ask(caf::actor_system& sys, const Handle& dest,
-         std::chrono::milliseconds timeout, OnReply on_reply,
-         std::function<void(error)> on_error, Ts... xs) {
+/// `timeout` is a std::chrono duration or caf::infinite (wait for the
+/// answer, however long; a dead actor still ends the wait).
+template <class Handle, class Timeout, class OnReply, class... Ts>
+void ask(caf::actor_system& sys, const Handle& dest, Timeout timeout,
+         OnReply on_reply, std::function<void(error)> on_error, Ts... xs) {
   // `dest` goes in as a spawn argument, not a capture: CAF 0.17.6
   // dereferences a null tuple when a function actor gets no arguments
   // (UBSan reports it).

@@ -18,21 +18,24 @@ auto dropped_or(const async_registry::callback<T>& done,
   };
 }
 
+// Every call here is a mutation, and each waits for its answer: a reply
+// of "timed out" for a change that then lands in full would be a lie. A
+// dead registry or index actor still ends the wait with an error.
 class registry_bridge final : public async_registry {
 public:
-  registry_bridge(caf::actor_system& sys, registry_actor registry,
-                  std::chrono::milliseconds timeout)
-    : sys_(sys), registry_(std::move(registry)), timeout_(timeout) {}
+  registry_bridge(caf::actor_system& sys, registry_actor registry)
+    : sys_(sys), registry_(std::move(registry)) {}
 
   void create(index_params params, callback<index_info> done) override {
     ask(
-      sys_, registry_, timeout_, [done](const index_info& info) { done(info); },
-      forward_error(done), create_atom::value, std::move(params));
+      sys_, registry_, caf::infinite,
+      [done](const index_info& info) { done(info); }, forward_error(done),
+      create_atom::value, std::move(params));
   }
 
   void drop(std::string name, callback<void> done) override {
     ask(
-      sys_, registry_, timeout_, [done](ok_atom) { done({}); },
+      sys_, registry_, caf::infinite, [done](ok_atom) { done({}); },
       forward_error(done), delete_atom::value, std::move(name));
   }
 
@@ -40,7 +43,7 @@ public:
            callback<add_result> done) override {
     auto msg = batch_message{std::make_shared<add_batch>(std::move(batch))};
     ask(
-      sys_, registry_, timeout_, [done](const add_result& r) { done(r); },
+      sys_, registry_, caf::infinite, [done](const add_result& r) { done(r); },
       dropped_or(done, name), add_atom::value, name, std::move(msg));
   }
 
@@ -49,22 +52,21 @@ public:
     auto msg = delete_message{
       std::make_shared<const delete_request>(std::move(request))};
     ask(
-      sys_, registry_, timeout_, [done](const delete_result& r) { done(r); },
-      dropped_or(done, name), delete_atom::value, name, std::move(msg));
+      sys_, registry_, caf::infinite,
+      [done](const delete_result& r) { done(r); }, dropped_or(done, name),
+      delete_atom::value, name, std::move(msg));
   }
 
 private:
   caf::actor_system& sys_;
   registry_actor registry_;
-  std::chrono::milliseconds timeout_;
 };
 
 } // namespace
 
-std::shared_ptr<async_registry>
-make_registry_bridge(caf::actor_system& sys, registry_actor registry,
-                     std::chrono::milliseconds timeout) {
-  return std::make_shared<registry_bridge>(sys, std::move(registry), timeout);
+std::shared_ptr<async_registry> make_registry_bridge(caf::actor_system& sys,
+                                                     registry_actor registry) {
+  return std::make_shared<registry_bridge>(sys, std::move(registry));
 }
 
 } // namespace lh

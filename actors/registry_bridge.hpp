@@ -1,5 +1,6 @@
-// Makes an async_registry that forwards to a registry actor with a
-// timeout per call. Used by the mains that serve /vectors routes.
+// Makes an async_registry that forwards to a registry actor; its calls
+// (mutations) wait for their answer. Used by the mains that serve
+// /vectors routes.
 #pragma once
 
 #include <chrono>
@@ -12,8 +13,7 @@
 
 namespace lh {
 
-std::shared_ptr<async_registry>
-make_registry_bridge(caf::actor_system& sys, registry_actor registry,
-                     std::chrono::milliseconds timeout);
+std::shared_ptr<async_registry> make_registry_bridge(caf::actor_system& sys,
+                                                     registry_actor registry);
 
 } // namespace lh

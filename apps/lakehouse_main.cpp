@@ -26,8 +26,7 @@ int main(int argc, char** argv) {
       auto svc = lh::start_vector_service(sys, store->actor, cfg.vectord);
       auto timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
       lh::http::router routes;
-      lh::http::add_vector_service_routes(routes, sys, svc, "lakehouse",
-                                          timeout, "/v1");
+      lh::http::add_vector_service_routes(routes, sys, svc, "lakehouse", "/v1");
       lh::http::add_storage_routes(
         routes, lh::make_store_bridge(sys, store->actor, timeout),
         cfg.storaged.max_value_bytes, "/v1");

@@ -23,9 +23,7 @@ int main(int argc, char** argv) {
       }
       auto svc = lh::start_vector_service(sys, *store, cfg.vectord);
       lh::http::router routes;
-      lh::http::add_vector_service_routes(
-        routes, sys, svc, "vectord",
-        std::chrono::milliseconds{cfg.request_timeout_ms});
+      lh::http::add_vector_service_routes(routes, sys, svc, "vectord");
       lh::http::server server{std::move(routes),
                               {.bind = cfg.vectord.bind,
                                .port = cfg.vectord.port,

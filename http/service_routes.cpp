@@ -8,13 +8,12 @@ namespace lh::http {
 
 void add_vector_service_routes(router& routes, caf::actor_system& sys,
                                const vector_service& svc, std::string service,
-                               std::chrono::milliseconds timeout,
                                const std::string& prefix) {
   add_health_routes(routes, std::move(service), [status = svc.status] {
     return vector_readiness(*status);
   });
   add_vector_routes(routes, svc.table, svc.status,
-                    make_registry_bridge(sys, svc.registry, timeout), prefix);
+                    make_registry_bridge(sys, svc.registry), prefix);
 }
 
 } // namespace lh::http

@@ -14,10 +14,10 @@
 namespace lh::http {
 
 /// The /health and /ready routes of `service`, and the /vectors routes
-/// under `prefix`, on `svc` (mutations time out after `timeout`).
+/// under `prefix`, on `svc`. Mutations are answered once applied, however
+/// long that takes; reads answer on the I/O thread.
 void add_vector_service_routes(router& routes, caf::actor_system& sys,
                                const vector_service& svc, std::string service,
-                               std::chrono::milliseconds timeout,
                                const std::string& prefix = "");
 
 } // namespace lh::http

@@ -15,6 +15,25 @@ check "health" 200 "$(http_status GET "$base/health")"
 check "ready" 200 "$(http_status GET "$base/ready")"
 check_vector_api "$base"
 
+# A mutation is answered once applied, not cut off by request_timeout_ms:
+# with a 20 ms limit, a batch that takes longer still answers its result.
+printf 'request_timeout_ms = 20\n' >"$SMOKE_DIR/short-timeout.toml"
+kill -TERM "$PID_vectord"
+wait "$PID_vectord" || true
+start_service vectord --storaged-url "" --config "$SMOKE_DIR/short-timeout.toml"
+base=http://127.0.0.1:$PORT_vectord
+curl -s -X POST "$base/vectors/index" \
+  -d '{"name":"big","dimension":128,"distance":"l2"}' >/dev/null
+items=$(awk 'BEGIN { srand(7); printf "{\"items\":[";
+  for (i = 0; i < 3000; i++) { printf "%s{\"id\":\"b%d\",\"vector\":[", (i ? "," : ""), i;
+    for (j = 0; j < 128; j++) printf "%s%.3f", (j ? "," : ""), rand();
+    printf "]}" } printf "]}" }')
+t0=$(date +%s%N)
+reply=$(curl -s -X POST "$base/vectors/index/big/add" --data-binary @- <<<"$items")
+took_ms=$((($(date +%s%N) - t0) / 1000000))
+check "a ${took_ms} ms add under a 20 ms timeout answers its result" \
+  '{"added":3000,"length":3000}' "$(jq -c . <<<"$reply")"
+
 kill -TERM "$PID_vectord"
 status=0
 wait "$PID_vectord" || status=$?

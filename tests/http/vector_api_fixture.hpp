@@ -56,8 +56,7 @@ protected:
     }
     svc_ = lh::start_vector_service(sys_, store_, lh::vectord_settings{});
     table_ = svc_.table;
-    lh::http::add_vector_service_routes(routes, sys_, svc_, "vectord",
-                                        std::chrono::seconds{30}, prefix_);
+    lh::http::add_vector_service_routes(routes, sys_, svc_, "vectord", prefix_);
     server_ = std::make_unique<lh::http::server>(
       std::move(routes), lh::http::server_options{.threads = 2});
     ASSERT_TRUE(server_->start());
