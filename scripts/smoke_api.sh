@@ -25,13 +25,8 @@ check "502 body is JSON" bad_gateway \
   "$(curl -s "$base/v1/vectors/index" | jq -r .code)"
 check "storage still served" hi "$(curl -s "$base/v1/storage/get/notes/a.txt")"
 # The gateway's /ready follows its upstreams (probed every second).
-not_ready=""
-for _ in $(seq 1 50); do
-  not_ready=$(http_status GET "$base/ready")
-  [[ $not_ready == 503 ]] && break
-  sleep 0.1
-done
-check "gateway not ready with vectord down" 503 "$not_ready"
+check "gateway not ready with vectord down" 503 \
+  "$(wait_for_status "$base/ready" 503)"
 check "its detail names vectord" unreachable \
   "$(curl -s "$base/ready" | jq -r '.detail.vectord' | cut -d: -f1)"
 smoke_summary

@@ -105,13 +105,7 @@ check_persistence() {
       && curl -s "$api/vectors/index/docs" | jq .deleted_slots)"
 
   check "drop" 200 "$(http_status DELETE "$api/vectors/index/docs")"
-  local gone=""
-  for _ in $(seq 1 100); do
-    gone=$(http_status GET "$blob")
-    [[ $gone == 404 ]] && break
-    sleep 0.1
-  done
-  check "blob is deleted" 404 "$gone"
+  check "blob is deleted" 404 "$(wait_for_status "$blob" 404)"
   "$restart" KILL
   check "after restart: no index" '[]' \
     "$(curl -s "$api/vectors/index" | jq -c .names)"

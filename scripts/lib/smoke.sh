@@ -77,6 +77,18 @@ http_status() {
   curl -s -o /dev/null -w '%{http_code}' -X "$method" "$url" "$@"
 }
 
+# Polls GET URL (at most 10 s) until it answers STATUS; prints the last
+# status seen.
+wait_for_status() {
+  local url=$1 want=$2 got=""
+  for _ in $(seq 1 100); do
+    got=$(http_status GET "$url")
+    [[ $got == "$want" ]] && break
+    sleep 0.1
+  done
+  echo "$got"
+}
+
 smoke_summary() {
   echo "$((CHECKS - FAILURES)) passed, $FAILURES failed"
   [[ $FAILURES -eq 0 ]]
