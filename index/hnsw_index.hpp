@@ -1,6 +1,9 @@
 // A thin, exception-free wrapper over hnswlib's HierarchicalNSW for one
 // metric. The ONLY file that includes hnswlib.h is hnsw_index.cpp (one
-// definition rule; compile time). Used by index/vector_index.
+// definition rule: hnswlib 0.6.2 defines globals such as L2SqrSIMD16Ext in
+// its headers, so a second includer fails to link; compile time). That is
+// why hnsw_index.cpp holds building, bytes and walks alike. Used by
+// index/vector_index.
 //
 // Thread safety is the caller's: searches may run concurrently with each
 // other and add() of distinct labels may run concurrently with each other,
