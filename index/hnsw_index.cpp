@@ -404,21 +404,21 @@ private:
   hnswlib::VisitedList* list_;
 };
 
-} // namespace
-
-std::vector<neighbor> hnsw_index::to_neighbors(void* heap, size_t k) const {
-  auto& top = *static_cast<result_heap*>(heap);
-  auto& g = *impl_->graph;
+// The k best of `top`, nearest first, as labels and user distances.
+std::vector<neighbor> to_neighbors(const hnsw_index& index, const graph_type& g,
+                                   result_heap& top, size_t k) {
   while (top.size() > k)
     top.pop();
   std::vector<neighbor> out(top.size());
   for (size_t i = out.size(); i-- > 0;) {
     auto [dist, id] = top.top();
-    out[i] = neighbor{g.getExternalLabel(id), to_user_distance(dist)};
+    out[i] = neighbor{g.getExternalLabel(id), index.to_user_distance(dist)};
     top.pop();
   }
   return out;
 }
+
+} // namespace
 
 std::vector<neighbor> hnsw_index::search(const float* query, size_t k,
                                          size_t ef) const {
@@ -431,7 +431,7 @@ std::vector<neighbor> hnsw_index::search(const float* query, size_t k,
   auto beam = std::max(ef, k);
   auto top = g.num_deleted_ ? g.searchBaseLayerST<true>(entry, query, beam)
                             : g.searchBaseLayerST<false>(entry, query, beam);
-  return to_neighbors(&top, k);
+  return to_neighbors(*this, g, top, k);
 }
 
 std::vector<neighbor>
@@ -487,29 +487,25 @@ hnsw_index::search_filtered(const float* query, size_t k, size_t ef,
     auto* list = reinterpret_cast<tableint*>(g.get_linklist0(current));
     size_t size = g.getListCount(list);
     size_t scored = 0;
-    for (size_t j = 1; j <= size && scored < budget; ++j) {
-      auto id = list[j];
+    auto score_if_allowed = [&](tableint id) {
       if (allowed.test(id) && visited.visit(id)) {
         consider(id);
         ++scored;
       }
-    }
+    };
+    for (size_t j = 1; j <= size && scored < budget; ++j)
+      score_if_allowed(list[j]);
     for (size_t j = 1; j <= size && scored < budget; ++j) {
       auto hop = list[j];
       if (allowed.test(hop) || !visited.visit(hop))
         continue;
       auto* second = reinterpret_cast<tableint*>(g.get_linklist0(hop));
       size_t second_size = g.getListCount(second);
-      for (size_t i = 1; i <= second_size && scored < budget; ++i) {
-        auto id = second[i];
-        if (allowed.test(id) && visited.visit(id)) {
-          consider(id);
-          ++scored;
-        }
-      }
+      for (size_t i = 1; i <= second_size && scored < budget; ++i)
+        score_if_allowed(second[i]);
     }
   }
-  return to_neighbors(&top, k);
+  return to_neighbors(*this, g, top, k);
 }
 
 std::vector<neighbor> hnsw_index::search_exact(const float* query, size_t k,
@@ -536,7 +532,7 @@ std::vector<neighbor> hnsw_index::search_exact(const float* query, size_t k,
       top.emplace(d, slots[i]);
     }
   }
-  return to_neighbors(&top, k);
+  return to_neighbors(*this, g, top, k);
 }
 
 std::optional<uint32_t> hnsw_index::slot_of(uint64_t label) const {

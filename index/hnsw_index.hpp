@@ -134,10 +134,6 @@ private:
   static std::unique_ptr<impl> make_impl(const hnsw_params& params,
                                          size_t capacity);
 
-  // The k best of a result heap (hnswlib's type, hidden here), nearest
-  // first, as labels and user distances.
-  std::vector<neighbor> to_neighbors(void* heap, size_t k) const;
-
   hnsw_params params_;
   std::unique_ptr<impl> impl_;
 };

@@ -122,6 +122,16 @@ hnsw_params graph_params(const index_params& p) {
   return {p.dimension, p.space, p.m, p.ef_construction, 100};
 }
 
+expected<void> validate_search(const index_params& p, const search_query& q) {
+  if (auto ok = validate_query(p, q.vector); !ok)
+    return ok;
+  if (auto ok = check_range<size_t>("k", q.k, 1, index_limits::max_k); !ok)
+    return ok;
+  if (q.ef)
+    return check_range<size_t>("ef", *q.ef, 1, index_limits::max_ef_search);
+  return {};
+}
+
 expected<void> validate_id_list(std::string_view what,
                                 std::span<const std::string> ids,
                                 size_t max_ids) {

@@ -179,23 +179,22 @@ expected<delete_result> vector_index::remove(const delete_request& r) {
   if (auto ok = validate_delete(r); !ok)
     return ok.error();
   auto guard = lock_for_write();
-  std::vector<uint64_t> doomed;
-  if (r.where)
+  size_t deleted = 0;
+  auto drop = [&](size_t slot) {
+    forget(graph_->label_at(static_cast<uint32_t>(slot)));
+    ++deleted;
+  };
+  if (r.where) // matching() is a copy: forgetting as it goes is safe
     matching(*r.where).for_each([&](size_t slot) {
-      doomed.push_back(graph_->label_at(static_cast<uint32_t>(slot)));
+      drop(slot);
       return true;
     });
-  else
+  else // a forgotten id is no longer live: the same id twice counts once
     for (auto& id : r.ids)
-      if (auto slot = live_slot(id)) {
-        doomed.push_back(graph_->label_at(*slot));
-        forget(doomed.back()); // so the same id twice counts once
-      }
-  if (r.where)
-    for (auto label : doomed)
-      forget(label);
+      if (auto slot = live_slot(id))
+        drop(*slot);
   length_.store(label_of_.size(), std::memory_order_relaxed);
-  return delete_result{doomed.size(), length()};
+  return delete_result{deleted, length()};
 }
 
 std::unique_lock<rw_lock> vector_index::lock_for_write() {

@@ -103,7 +103,7 @@ struct search_query {
 struct search_hit {
   std::string id;
   float distance = 0;
-  std::string metadata;      // raw JSON, "" = none (or not asked for)
+  std::string metadata;        // raw JSON, "" = none (or not asked for)
   std::vector<float> vector{}; // when asked for (unit length for cosine)
 };
 
@@ -137,6 +137,8 @@ struct scroll_request {
   bool with_vector = false;
 };
 
+/// The query vector (validate_query), k and ef within their limits.
+expected<void> validate_search(const index_params& p, const search_query& q);
 expected<void> validate_delete(const delete_request& r);
 expected<void> validate_scroll(const scroll_request& r);
 

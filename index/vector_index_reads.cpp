@@ -7,14 +7,6 @@
 
 namespace lh {
 
-namespace {
-
-error bad(std::string msg) {
-  return make_error(ec::invalid_argument, std::move(msg));
-}
-
-} // namespace
-
 std::optional<uint32_t> vector_index::live_slot(const std::string& id) const {
   auto it = label_of_.find(id);
   if (it == label_of_.end())
@@ -57,14 +49,8 @@ vector_index::search(std::span<const float> query, size_t k,
 
 expected<std::vector<search_hit>>
 vector_index::search(const search_query& q) const {
-  if (auto ok = validate_query(params_, q.vector); !ok)
+  if (auto ok = validate_search(params_, q); !ok)
     return ok.error();
-  if (q.k < 1 || q.k > index_limits::max_k)
-    return bad("k " + std::to_string(q.k) + " is out of range 1.."
-               + std::to_string(index_limits::max_k));
-  if (q.ef && (*q.ef < 1 || *q.ef > index_limits::max_ef_search))
-    return bad("ef " + std::to_string(*q.ef) + " is out of range 1.."
-               + std::to_string(index_limits::max_ef_search));
   auto beam = std::max(q.k, q.ef.value_or(params_.ef_search));
   // Cosine compares unit vectors: normalize a copy of the query.
   std::vector<float> normalized;
