@@ -8,25 +8,7 @@ namespace lh::json {
 
 namespace {
 
-// The members several item requests share, read into their field.
-expected<void> read_ids_into(od::value v, size_t max_ids,
-                             std::vector<std::string>& out) {
-  auto ids = read_ids(v, "ids", max_ids);
-  if (!ids)
-    return ids.error();
-  out = std::move(*ids);
-  return {};
-}
-
-expected<void> read_filter_into(od::value v,
-                                std::shared_ptr<const filter>& out) {
-  auto f = read_filter(v);
-  if (!f)
-    return f.error();
-  out = std::move(*f);
-  return {};
-}
-
+// The member get and scroll requests share.
 expected<void> read_with_vector(od::value v, bool& out) {
   auto b = read_bool(v, "with_vector");
   if (!b)
@@ -55,7 +37,7 @@ expected<get_request> parse_get(const std::string& body) {
     body, [&](std::string_view key, od::value v) -> expected<void> {
       if (key == "ids") {
         have_ids = true;
-        return read_ids_into(v, index_limits::max_get_ids, req.ids);
+        return read_ids(v, "ids", index_limits::max_get_ids, req.ids);
       }
       if (key == "with_vector")
         return read_with_vector(v, req.with_vector);
@@ -78,10 +60,10 @@ expected<delete_request> parse_delete(const std::string& body) {
     body, [&](std::string_view key, od::value v) -> expected<void> {
       if (key == "ids") {
         have_ids = true;
-        return read_ids_into(v, index_limits::max_delete_ids, req.ids);
+        return read_ids(v, "ids", index_limits::max_delete_ids, req.ids);
       }
       if (key == "filter")
-        return read_filter_into(v, req.where);
+        return read_filter(v, req.where);
       return unknown_field("", key);
     });
   if (!ok)
@@ -104,7 +86,7 @@ expected<std::shared_ptr<const filter>> parse_count(const std::string& body) {
     body, [&](std::string_view key, od::value v) -> expected<void> {
       if (key != "filter")
         return unknown_field("", key);
-      return read_filter_into(v, where);
+      return read_filter(v, where);
     });
   if (!ok)
     return ok.error();
@@ -132,7 +114,7 @@ expected<scroll_request> parse_scroll(const std::string& body) {
         return {};
       }
       if (key == "filter")
-        return read_filter_into(v, req.where);
+        return read_filter(v, req.where);
       if (key == "with_vector")
         return read_with_vector(v, req.with_vector);
       return unknown_field("", key);

@@ -147,8 +147,8 @@ expected<bool> read_bool(od::value v, std::string_view field) {
   return b;
 }
 
-expected<std::vector<std::string>> read_ids(od::value v, std::string_view field,
-                                            size_t max_ids) {
+expected<void> read_ids(od::value v, std::string_view field, size_t max_ids,
+                        std::vector<std::string>& out) {
   od::array arr;
   if (v.get_array().get(arr))
     return bad(std::string{field} + " must be an array of ids");
@@ -163,10 +163,11 @@ expected<std::vector<std::string>> read_ids(od::value v, std::string_view field,
                  + std::to_string(max_ids) + " ids");
     ids.emplace_back(id);
   }
-  return ids;
+  out = std::move(ids);
+  return {};
 }
 
-expected<std::shared_ptr<const filter>> read_filter(od::value v) {
+expected<void> read_filter(od::value v, std::shared_ptr<const filter>& out) {
   od::object obj;
   if (v.get_object().get(obj))
     return bad("filter must be a JSON object");
@@ -176,7 +177,8 @@ expected<std::shared_ptr<const filter>> read_filter(od::value v) {
   auto f = parse_filter(raw);
   if (!f)
     return f.error();
-  return std::make_shared<const filter>(std::move(*f));
+  out = std::make_shared<const filter>(std::move(*f));
+  return {};
 }
 
 } // namespace lh::json

@@ -46,11 +46,11 @@ expected<size_t> read_floats(od::value v, std::vector<float>& out, size_t limit,
 /// Metadata: a JSON object, kept as its raw text after a full validation
 /// (on-demand parsing skips what it does not read).
 expected<std::string> read_metadata(od::value v, const std::string& where);
-/// An array of 1..max_ids strings.
-expected<std::vector<std::string>> read_ids(od::value v, std::string_view field,
-                                            size_t max_ids);
-/// A filter object (see http/filter_json).
-expected<std::shared_ptr<const filter>> read_filter(od::value v);
+/// An array of at most max_ids strings, into `out`.
+expected<void> read_ids(od::value v, std::string_view field, size_t max_ids,
+                        std::vector<std::string>& out);
+/// A filter object (see http/filter_json), into `out`.
+expected<void> read_filter(od::value v, std::shared_ptr<const filter>& out);
 
 error unknown_field(const std::string& where, std::string_view key);
 

@@ -162,13 +162,8 @@ expected<search_request> parse_search(const std::string& body) {
         have_vector = true;
         return {};
       }
-      if (key == "filter") {
-        auto f = read_filter(v);
-        if (!f)
-          return f.error();
-        req.where = std::move(*f);
-        return {};
-      }
+      if (key == "filter")
+        return read_filter(v, req.where);
       if (key == "with_metadata" || key == "with_vector") {
         auto b = read_bool(v, key);
         if (!b)

@@ -183,22 +183,17 @@ void add_vector_routes(router& r, const std::shared_ptr<index_table>& table,
   // The hot path: parse, search under the index's shared lock, answer, all
   // on this I/O thread.
   r.add(method::post, base + "/{name}/search",
-        [table, status](request& req, respond_fn respond) {
-          auto idx = lookup(*table, *status, req);
-          if (!idx)
-            return respond(error_response(idx.error()));
-          auto query = json::parse_search(req.body);
-          if (!query)
-            return respond(error_response(query.error()));
-          search_query q{query->vector, query->k, query->ef, query->where};
-          q.with_metadata = query->with_metadata;
-          q.with_vector = query->with_vector;
-          auto hits = (*idx)->search(q);
-          if (!hits)
-            return respond(error_response(hits.error()));
-          respond(
-            json_response(json::render_hits(*hits, query->with_metadata)));
-        });
+        read_route(table, status, json::parse_search,
+                   [](const vector_index& idx,
+                      const json::search_request& s) -> expected<std::string> {
+                     search_query q{s.vector, s.k, s.ef, s.where};
+                     q.with_metadata = s.with_metadata;
+                     q.with_vector = s.with_vector;
+                     auto hits = idx.search(q);
+                     if (!hits)
+                       return hits.error();
+                     return json::render_hits(*hits, s.with_metadata);
+                   }));
   add_item_routes(r, base, table, status, registry);
 }
 
