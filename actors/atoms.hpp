@@ -19,5 +19,10 @@ using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using load_atom = caf::atom_constant<caf::atom("load")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using progress_atom = caf::atom_constant<caf::atom("progress")>;
+using append_atom = caf::atom_constant<caf::atom("append")>;
+using trim_atom = caf::atom_constant<caf::atom("trim")>;
+using expect_atom = caf::atom_constant<caf::atom("expect")>;
+using drop_atom = caf::atom_constant<caf::atom("drop")>;
+using durable_atom = caf::atom_constant<caf::atom("durable")>;
 
 } // namespace lh

@@ -8,6 +8,7 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 
 #include "index/vector_index.hpp"
+#include "storage/object_group.hpp"
 
 namespace lh {
 
@@ -23,9 +24,25 @@ struct bytes_message {
   std::string take() const { return data ? std::move(*data) : std::string{}; }
 };
 
-/// An index rebuilt from its blob at start, handed to the registry.
+/// Objects written in one store call (storage/object_group.hpp).
+struct group_message {
+  std::shared_ptr<const object_group> objects;
+};
+
+/// An index rebuilt at start from its blob and the log after it, handed to
+/// the registry. A null index: the log ends with the index's drop; the
+/// name's next sequence still counts on from it.
 struct loaded_index {
   std::shared_ptr<vector_index> index;
+  uint64_t next_sequence = 1; // of the name's next log record
+  size_t replayed = 0;        // log records applied after the blob
+};
+
+/// One log record on its way to the log writer (index/wal_record.hpp).
+struct wal_entry {
+  std::string index;
+  uint64_t sequence = 0;
+  std::shared_ptr<const std::string> bytes; // the encoded record
 };
 
 /// A batch moved to the index actor without copying its vectors.
@@ -49,3 +66,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::add_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::delete_message)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::delete_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::loaded_index)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::group_message)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lh::wal_entry)

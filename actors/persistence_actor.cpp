@@ -4,6 +4,7 @@
 
 #include "actors/caf_error.hpp"
 #include "index/lhv1.hpp"
+#include "index/wal_record.hpp"
 
 namespace lh {
 
@@ -56,39 +57,104 @@ void done(self_pointer self, const std::string& name, const error* err) {
   }
 }
 
+// After a blob or a drop landed: the log records it holds go, in one call
+// (records at or after `to` stay).
+void trim(self_pointer self, const std::string& name, uint64_t to) {
+  auto& st = self->state;
+  self
+    ->request(st.store, st.timeout, trim_atom::value, wal::prefix_of(name),
+              wal::key_of(name, to))
+    .then([self, name](ok_atom) { done(self, name, nullptr); },
+          [self, name](caf::error& e) {
+            auto err = from_caf(e);
+            done(self, name, &err);
+          });
+}
+
+// The blob of a dropped index goes, then its log below the drop's record
+// (the tombstone stays: a late blob older than it is never loaded). The
+// delete carries the drop's sequence, so no late save lands after it.
+void remove_blob(self_pointer self, const std::string& name) {
+  auto& st = self->state;
+  auto sequence = st.drop_sequence[name];
+  auto key = lhv1::key_of(name);
+  auto then_trim = [self, name, sequence](caf::error& e) {
+    auto err = from_caf(e);
+    if (err.code == ec::not_found) // already gone is what a delete wants
+      return trim(self, name, sequence);
+    done(self, name, &err);
+  };
+  self->request(st.store, st.timeout, delete_atom::value, key, sequence)
+    .then([self, name, sequence](ok_atom) { trim(self, name, sequence); },
+          [self, name, key, then_trim](caf::error& e) mutable {
+            if (from_caf(e).code != ec::stale_write)
+              return then_trim(e);
+            // Newer than the drop: a blob that never loaded (its sequence
+            // unknown). The tombstone keeps it from loading, so it goes.
+            auto& st = self->state;
+            self->request(st.store, st.timeout, delete_atom::value, key)
+              .then([self, name](ok_atom) {
+                      trim(self, name, self->state.drop_sequence[name]);
+                    },
+                    then_trim);
+          });
+}
+
+// Puts a held blob once its log is durable up to the record it may hold
+// part of; drops it when its index is being reloaded (the reload saves).
+void put_when_durable(self_pointer self, const std::string& name) {
+  auto& st = self->state;
+  auto it = st.held.find(name);
+  if (it == st.held.end())
+    return;
+  auto& h = it->second;
+  if (h.index->diverged()) {
+    st.held.erase(it);
+    return done(self, name, nullptr);
+  }
+  if (h.index->durable() < h.at.started) {
+    self->delayed_send(self, std::chrono::milliseconds{2}, durable_atom::value,
+                       name);
+    return;
+  }
+  auto applied = h.at.applied;
+  auto bytes = std::move(h.bytes);
+  st.held.erase(it);
+  auto landed = [self, name, applied](caf::error* e) {
+    auto err = e != nullptr ? from_caf(*e) : error{};
+    // stale: a newer blob is in already, holding these records too.
+    if (e == nullptr || err.code == ec::stale_write)
+      return trim(self, name, applied + 1);
+    done(self, name, &err);
+  };
+  self
+    ->request(st.store, st.timeout, put_atom::value, lhv1::key_of(name),
+              bytes_message::wrap(std::move(bytes)), applied)
+    .then([landed](ok_atom) { landed(nullptr); },
+          [landed](caf::error& e) { landed(&e); });
+}
+
 void start(self_pointer self, const save_scheduler::action& act) {
   auto& st = self->state;
   auto name = act.name;
   st.started[name] = std::chrono::steady_clock::now();
-  auto on_error = [self, name](caf::error& e) {
-    auto err = from_caf(e);
-    done(self, name, &err);
-  };
-  // A save of an index no longer in the table deletes its blob instead: a
-  // change notice that arrived after the drop's (from an add that finished
-  // just before it) must not leave the blob of a dropped index behind.
-  auto idx = act.what == save_scheduler::kind::save ? st.table->find(name)
-                                                    : nullptr;
-  if (act.what == save_scheduler::kind::remove || !idx) {
-    self->request(st.store, st.timeout, delete_atom::value, lhv1::key_of(name))
-      .then([self, name](ok_atom) { done(self, name, nullptr); },
-            [self, name, on_error](caf::error& e) mutable {
-              // Already gone is what a delete wants.
-              if (from_caf(e).code == ec::not_found)
-                return done(self, name, nullptr);
-              on_error(e);
-            });
-    return;
-  }
-  auto blob = lhv1::encode_index(*idx);
+  if (act.what == save_scheduler::kind::remove)
+    return remove_blob(self, name);
+  // Not in the table: dropped, or being reloaded (which saves after). A
+  // notice that came after the drop's must not leave the blob behind.
+  auto idx = st.table->find(name);
+  if (!idx && st.drop_sequence.contains(name))
+    return remove_blob(self, name);
+  if (!idx || idx->diverged())
+    return done(self, name, nullptr);
+  log_position at;
+  auto blob = lhv1::encode_index(*idx, &at);
   if (!blob) {
     auto err = blob.error();
     return done(self, name, &err);
   }
-  self
-    ->request(st.store, st.timeout, put_atom::value, lhv1::key_of(name),
-              bytes_message::wrap(std::move(*blob)))
-    .then([self, name](ok_atom) { done(self, name, nullptr); }, on_error);
+  st.held[name] = {idx, std::move(*blob), at};
+  put_when_durable(self, name);
 }
 
 } // namespace
@@ -107,9 +173,14 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self,
       if (auto act = self->state.schedule.changed(name))
         start(self, *act);
     },
-    [self](dropped_atom, const std::string& name) {
-      if (auto act = self->state.schedule.dropped(name))
+    [self](dropped_atom, const std::string& name, uint64_t sequence) {
+      auto& st = self->state;
+      st.drop_sequence[name] = std::max(st.drop_sequence[name], sequence);
+      if (auto act = st.schedule.dropped(name))
         start(self, *act);
+    },
+    [self](durable_atom, const std::string& name) {
+      put_when_durable(self, name);
     },
     [self](retry_atom, const std::string& name) {
       if (auto act = self->state.schedule.retry(name))

@@ -37,6 +37,14 @@ struct persistence_state {
   save_scheduler schedule{true};
   std::map<std::string, std::chrono::steady_clock::time_point> started;
   std::map<std::string, std::string> failing; // name -> last error
+  std::map<std::string, uint64_t> drop_sequence; // of each dropped index
+  // Blobs encoded while part of their log was not durable yet.
+  struct held_blob {
+    std::shared_ptr<vector_index> index;
+    std::string bytes;
+    log_position at;
+  };
+  std::map<std::string, held_blob> held;
   std::vector<caf::typed_response_promise<ok_atom>> flushes; // wait for idle
   static inline const char* name = "persistence";
 };

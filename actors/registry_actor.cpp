@@ -8,6 +8,7 @@
 #include "actors/index_loader.hpp"
 #include "index/lhv1.hpp"
 #include "index/retry_backoff.hpp"
+#include "index/wal_record.hpp"
 
 namespace lh {
 
@@ -33,6 +34,13 @@ expected<index_actor> registry_state::actor_of(const std::string& name) const {
   return make_error(ec::not_found, "no index named '" + name + "'");
 }
 
+uint64_t registry_state::sequence_for_new(const std::string& name) const {
+  auto it = next_sequence.find(name);
+  if (it != next_sequence.end())
+    return it->second;
+  return loading.last_listed_sequence(name) + 1;
+}
+
 namespace {
 
 using self_pointer = registry_actor::stateful_pointer<registry_state>;
@@ -50,22 +58,56 @@ void install(self_pointer self, const std::string& name,
              std::shared_ptr<vector_index> idx) {
   auto& st = self->state;
   auto& o = st.options;
+  index_links links{o.pool, o.persistence, o.wal,
+                    caf::actor_cast<registry_actor>(self)};
   auto actor = o.detached
-                 ? self->spawn<caf::detached + caf::linked>(index, idx, o.pool,
-                                                            o.persistence)
-                 : self->spawn<caf::linked>(index, idx, o.pool, o.persistence);
+                 ? self->spawn<caf::detached + caf::linked>(index, idx, links)
+                 : self->spawn<caf::linked>(index, idx, links);
   st.actors.emplace(name, actor);
+  st.next_sequence.erase(name);
   st.publish_with(name, std::move(idx));
 }
 
-void notify(self_pointer self, bool dropped, const std::string& name) {
-  auto& p = self->state.options.persistence;
-  if (!p)
-    return;
-  if (dropped)
-    self->send(p, dropped_atom::value, name);
-  else
+// Takes the index out of the name space; its actor lives on unlinked
+// until it has answered what it took (a drop, or a reload, ends it).
+index_actor uninstall(self_pointer self, const std::string& name) {
+  auto& st = self->state;
+  auto it = st.actors.find(name);
+  auto actor = it->second;
+  st.actors.erase(it);
+  st.publish_without(name);
+  self->unlink_from(actor);
+  return actor;
+}
+
+void notify_changed(self_pointer self, const std::string& name) {
+  if (auto& p = self->state.options.persistence)
     self->send(p, changed_atom::value, name);
+}
+
+// The drop of `name` is durable at `sequence`: the blob and the log below
+// its tombstone go, and a new index of that name follows it.
+void dropped(self_pointer self, const std::string& name, uint64_t sequence) {
+  self->state.next_sequence[name] = sequence + 1;
+  if (auto& p = self->state.options.persistence)
+    self->send(p, dropped_atom::value, name, sequence);
+}
+
+// Logs a create or drop the registry makes itself; `then` runs once the
+// record is durable (or at once without a log), `fail` if it is not.
+template <class Then, class Fail>
+void log_record(self_pointer self, const std::string& name, uint64_t sequence,
+                std::string record, Then then, Fail fail) {
+  auto& wal = self->state.options.wal;
+  if (!wal)
+    return then();
+  self->send(wal, expect_atom::value, name, sequence);
+  self
+    ->request(wal, caf::infinite, append_atom::value,
+              wal_entry{name, sequence,
+                        std::make_shared<const std::string>(std::move(record))})
+    .then([then](ok_atom) mutable { then(); },
+          [fail](caf::error& e) mutable { fail(from_caf(e)); });
 }
 
 // Publishes the progress for HTTP threads; logs the summary at the end.
@@ -95,16 +137,21 @@ void start_load(self_pointer self, const std::string& name) {
   auto& o = self->state.options;
   // Linked: a loader dies with the registry (say, a stop during start).
   auto loader = o.detached ? self->spawn<caf::detached + caf::linked>(
-                  index_loader, o.store, o.rehydrate_timeout)
+                  index_loader, o.store, o.rehydrate_timeout, o.pool)
                            : self->spawn<caf::linked>(index_loader, o.store,
-                                                      o.rehydrate_timeout);
+                                                      o.rehydrate_timeout,
+                                                      o.pool);
   auto finish = [self, name](const error* why) {
     auto& st = self->state;
     if (why == nullptr) {
       st.loading.loaded(name);
+      st.reloading.erase(name);
     } else {
       spdlog::warn("registry: index '{}' not loaded: {}", name, why->message);
       st.loading.failed(name, why->message);
+      // A reload after a failed log write waits for the store to return.
+      if (st.reloading.contains(name))
+        self->delayed_send(self, retry_backoff(3), load_atom::value, name);
     }
     publish_progress(self);
     load_more(self);
@@ -112,7 +159,19 @@ void start_load(self_pointer self, const std::string& name) {
   self->request(loader, o.rehydrate_timeout, load_atom::value, name)
     .then(
       [self, name, finish](const loaded_index& loaded) {
-        install(self, name, loaded.index);
+        auto& st = self->state;
+        if (st.options.wal)
+          self->send(st.options.wal, expect_atom::value, name,
+                     loaded.next_sequence);
+        if (loaded.index) {
+          install(self, name, loaded.index);
+          if (loaded.replayed > 0) // a snapshot lets the log be trimmed
+            notify_changed(self, name);
+        } else {
+          st.next_sequence[name] = loaded.next_sequence; // dropped
+          if (auto& p = st.options.persistence) // its blob, if one is left
+            self->send(p, dropped_atom::value, name, loaded.next_sequence - 1);
+        }
         finish(nullptr);
       },
       [self, name, finish, loader](caf::error& e) {
@@ -122,8 +181,6 @@ void start_load(self_pointer self, const std::string& name) {
                         + std::to_string(
                           self->state.options.rehydrate_timeout.count())
                         + " ms";
-        else if (err.code == ec::not_found)
-          err.message = "its blob is listed but missing from the store";
         self->unlink_from(loader); // its exit must not take the registry
         self->send_exit(loader, caf::exit_reason::user_shutdown);
         finish(&err);
@@ -135,32 +192,47 @@ void load_more(self_pointer self) {
     start_load(self, *name);
 }
 
+void list_failed(self_pointer self, caf::error& e);
+
+// Lists the index blobs, then the log records: an index may have either.
 void list_store(self_pointer self) {
   auto& o = self->state.options;
   self
     ->request(o.store, o.rehydrate_timeout, list_atom::value,
               std::string{lhv1::key_prefix})
     .then(
-      [self](const std::vector<std::string>& keys) {
-        auto& st = self->state;
-        spdlog::info("registry: {} index blobs in the store, loading up to {} "
-                     "at a time",
-                     keys.size(), st.options.rehydrate_parallelism);
-        st.loading.listed(keys);
-        publish_progress(self);
-        load_more(self);
+      [self](const std::vector<std::string>& blobs) {
+        auto& o = self->state.options;
+        self
+          ->request(o.store, o.rehydrate_timeout, list_atom::value,
+                    std::string{wal::key_prefix})
+          .then(
+            [self, blobs](const std::vector<std::string>& records) {
+              auto& st = self->state;
+              st.loading.listed(blobs, records);
+              spdlog::info("registry: {} index blobs and {} log records in "
+                           "the store: {} indexes to load, up to {} at a time",
+                           blobs.size(), records.size(),
+                           st.loading.progress().total,
+                           st.options.rehydrate_parallelism);
+              publish_progress(self);
+              load_more(self);
+            },
+            [self](caf::error& e) { list_failed(self, e); });
       },
-      [self](caf::error& e) {
-        auto& st = self->state;
-        auto why = from_caf(e).message;
-        auto wait = retry_backoff(++st.list_failures);
-        spdlog::warn("registry: cannot list the indexes in the store ({}); "
-                     "retry in {} ms",
-                     why, wait.count());
-        st.loading.list_failed(why);
-        publish_progress(self);
-        self->delayed_send(self, wait, retry_atom::value);
-      });
+      [self](caf::error& e) { list_failed(self, e); });
+}
+
+void list_failed(self_pointer self, caf::error& e) {
+  auto& st = self->state;
+  auto why = from_caf(e).message;
+  auto wait = retry_backoff(++st.list_failures);
+  spdlog::warn("registry: cannot list the indexes in the store ({}); "
+               "retry in {} ms",
+               why, wait.count());
+  st.loading.list_failed(why);
+  publish_progress(self);
+  self->delayed_send(self, wait, retry_atom::value);
 }
 
 } // namespace
@@ -193,14 +265,43 @@ registry(registry_actor::stateful_pointer<registry_state> self,
       if (st.actors.contains(params.name))
         return to_caf(make_error(ec::already_exists,
                                  "index '" + params.name + "' already exists"));
+      if (st.dropping.contains(params.name))
+        return to_caf(make_error(ec::unavailable,
+                                 "index '" + params.name
+                                   + "' is being dropped; try again"));
+      auto name = params.name;
+      auto sequence = st.sequence_for_new(name);
       auto idx = std::make_shared<vector_index>(params);
-      install(self, params.name, idx);
-      notify(self, false, params.name);
-      spdlog::info("registry: created index '{}' (dimension {}, {}, m {}, "
-                   "ef_construction {}, ef_search {})",
-                   params.name, params.dimension, to_string(params.space),
-                   params.m, params.ef_construction, params.ef_search);
-      return idx->info();
+      idx->begin_record(sequence);
+      idx->end_record(sequence);
+      // Installed at once, so that a second create finds the name taken;
+      // answered once its record is durable.
+      install(self, name, idx);
+      auto promise = self->make_response_promise<index_info>();
+      log_record(
+        self, name, sequence, wal::encode_create(sequence, params),
+        [self, idx, name, sequence, promise]() mutable {
+          idx->set_durable(sequence);
+          notify_changed(self, name);
+          auto& p = idx->params();
+          spdlog::info("registry: created index '{}' (dimension {}, {}, m {}, "
+                       "ef_construction {}, ef_search {})",
+                       name, p.dimension, to_string(p.space), p.m,
+                       p.ef_construction, p.ef_search);
+          promise.deliver(idx->info());
+        },
+        [self, idx, name, promise](const error& why) mutable {
+          // Not created: gone again (its actor fails whatever it logged).
+          auto& st = self->state;
+          if (auto it = st.actors.find(name);
+              it != st.actors.end() && st.options.table->find(name) == idx)
+            self->send_exit(uninstall(self, name),
+                            caf::exit_reason::user_shutdown);
+          spdlog::error("registry: index '{}' not created: {}", name,
+                        why.message);
+          promise.deliver(to_caf(why));
+        });
+      return promise;
     },
     [self](delete_atom, const std::string& name) -> caf::result<ok_atom> {
       auto& st = self->state;
@@ -212,24 +313,65 @@ registry(registry_actor::stateful_pointer<registry_state> self,
             make_error(ec::not_found, "no index named '" + name + "'"));
         if (why->code != ec::unavailable)
           return to_caf(*why); // still loading
-        // A blob that failed to load: the user discards it.
-        st.loading.forget(name);
-        publish_progress(self);
-        notify(self, true, name);
-        spdlog::info("registry: dropped index '{}', which had failed to "
-                     "load; its blob is deleted",
-                     name);
+        // A blob that failed to load: the user discards it. Its drop is
+        // logged after the newest record listed.
+        auto sequence = st.sequence_for_new(name);
+        st.dropping.insert(name);
+        auto promise = self->make_response_promise<ok_atom>();
+        log_record(
+          self, name, sequence, wal::encode_drop(sequence),
+          [self, name, sequence, promise]() mutable {
+            auto& st = self->state;
+            st.dropping.erase(name);
+            st.loading.forget(name);
+            st.reloading.erase(name);
+            publish_progress(self);
+            dropped(self, name, sequence);
+            spdlog::info("registry: dropped index '{}', which had failed to "
+                         "load; its blob and log are deleted",
+                         name);
+            promise.deliver(ok_atom::value);
+          },
+          [self, name, promise](const error& why) mutable {
+            self->state.dropping.erase(name);
+            promise.deliver(to_caf(why));
+          });
+        return promise;
+      }
+      // Out of the name space at once: later requests find no index. The
+      // actor logs the drop after every change it took before it.
+      auto idx = st.options.table->find(name);
+      auto actor = uninstall(self, name);
+      if (!st.options.wal) { // ephemeral: nothing to log
+        self->send_exit(actor, caf::exit_reason::user_shutdown);
+        dropped(self, name, 0);
+        spdlog::info("registry: dropped index '{}'", name);
         return ok_atom::value;
       }
-      auto actor = it->second;
-      st.actors.erase(it);
-      st.publish_without(name);
-      self->unlink_from(actor);
-      // An add still queued there gets an error reply: the index is gone.
-      self->send_exit(actor, caf::exit_reason::user_shutdown);
-      notify(self, true, name);
-      spdlog::info("registry: dropped index '{}'", name);
-      return ok_atom::value;
+      st.dropping.insert(name);
+      auto promise = self->make_response_promise<ok_atom>();
+      self->request(actor, caf::infinite, drop_atom::value)
+        .then(
+          [self, name, actor, promise](uint64_t sequence) mutable {
+            self->state.dropping.erase(name);
+            // An add still queued there gets an error reply: it is gone.
+            self->send_exit(actor, caf::exit_reason::user_shutdown);
+            dropped(self, name, sequence);
+            spdlog::info("registry: dropped index '{}'", name);
+            promise.deliver(ok_atom::value);
+          },
+          [self, name, actor, idx, promise](caf::error& e) mutable {
+            // Not dropped: the index is back, unchanged.
+            auto& st = self->state;
+            st.dropping.erase(name);
+            st.actors.emplace(name, actor);
+            self->link_to(actor);
+            st.publish_with(name, idx);
+            spdlog::error("registry: index '{}' not dropped: {}", name,
+                          from_caf(e).message);
+            promise.deliver(std::move(e));
+          });
+      return promise;
     },
     [self](add_atom, const std::string& name,
            const batch_message& batch) -> caf::result<add_result> {
@@ -248,6 +390,24 @@ registry(registry_actor::stateful_pointer<registry_state> self,
     [self](retry_atom) {
       if (!self->state.loading.progress().listed)
         list_store(self);
+    },
+    [self](load_atom, const std::string& name) {
+      // An index actor's log write failed (or a reload is retried): load
+      // the index again from the store, as at start.
+      auto& st = self->state;
+      if (st.actors.contains(name)) {
+        auto current = st.options.table->find(name);
+        if (!current || !current->diverged())
+          return; // a late notice of an index already replaced
+        uninstall(self, name); // it quits once its records are answered
+      } else if (!st.reloading.contains(name)
+                 || !st.loading.progress().failed.contains(name)) {
+        return;
+      }
+      st.reloading.insert(name);
+      st.loading.reload(name);
+      publish_progress(self);
+      load_more(self);
     },
     [self](progress_atom) {
       auto& st = self->state;

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 
@@ -30,6 +31,7 @@ struct registry_options {
   // Persistence. Both null: ephemeral (nothing loaded, nothing saved).
   store_actor store;             // rehydrate from it at start
   persistence_actor persistence; // told of every change
+  wal_actor wal;                 // logs creates and drops (with a store)
   std::chrono::milliseconds rehydrate_timeout{60'000}; // per index
   size_t rehydrate_parallelism = 2;                    // blobs loading at once
 };
@@ -40,6 +42,11 @@ struct registry_state {
 
   registry_options options;
   std::map<std::string, index_actor, std::less<>> actors;
+  // Names with no live index whose log goes on: the next sequence of each
+  // (after a drop, so a new index of that name follows its tombstone).
+  std::map<std::string, uint64_t, std::less<>> next_sequence;
+  std::set<std::string, std::less<>> dropping; // drop record in flight
+  std::set<std::string, std::less<>> reloading; // retried until loaded
   rehydration loading{1}; // at start; afterwards it keeps the failures
   std::chrono::steady_clock::time_point started;
   uint32_t list_failures = 0;
@@ -53,6 +60,10 @@ struct registry_state {
   /// The actor of a loaded index; while it loads or after it failed to,
   /// the reason (503); else not_found.
   expected<index_actor> actor_of(const std::string& name) const;
+
+  /// The sequence a new log record of `name` gets when no index of that
+  /// name is live (a create, or the drop of an index that failed to load).
+  uint64_t sequence_for_new(const std::string& name) const;
 };
 
 registry_actor::behavior_type

@@ -9,12 +9,19 @@ namespace lh {
 
 namespace {
 
-// Storage failures are logged here, once; client errors are not.
+// Storage failures are logged here, once; client errors (and a stale
+// write, which a newer one made moot) are not.
 caf::error failed(const error& err) {
   if (err.code != ec::invalid_argument && err.code != ec::not_found
-      && err.code != ec::payload_too_large)
+      && err.code != ec::payload_too_large && err.code != ec::stale_write)
     spdlog::error("store: {}", err.message);
   return to_caf(err);
+}
+
+caf::result<ok_atom> answer(const expected<void>& ok) {
+  if (!ok)
+    return failed(ok.error());
+  return ok_atom::value;
 }
 
 } // namespace
@@ -26,10 +33,25 @@ rocks_store_actor(store_actor::stateful_pointer<rocks_store_state> self,
   return {
     [self](put_atom, const std::string& key,
            const bytes_message& value) -> caf::result<ok_atom> {
-      auto ok = self->state.store->put(key, value.take());
-      if (!ok)
-        return failed(ok.error());
-      return ok_atom::value;
+      return answer(self->state.store->put(key, value.take()));
+    },
+    [self](put_atom, const std::string& key, const bytes_message& value,
+           uint64_t generation) -> caf::result<ok_atom> {
+      return answer(
+        self->state.store->put_if_newer(key, value.take(), generation));
+    },
+    [self](delete_atom, const std::string& key,
+           uint64_t generation) -> caf::result<ok_atom> {
+      return answer(self->state.store->remove_if_newer(key, generation));
+    },
+    [self](append_atom, const group_message& group) -> caf::result<ok_atom> {
+      if (!group.objects)
+        return failed(make_error(ec::internal, "empty group message"));
+      return answer(self->state.store->put_all(*group.objects));
+    },
+    [self](trim_atom, const std::string& from,
+           const std::string& to) -> caf::result<ok_atom> {
+      return answer(self->state.store->remove_range(from, to));
     },
     [self](get_atom, const std::string& key) -> caf::result<bytes_message> {
       auto value = self->state.store->get(key);
@@ -38,10 +60,7 @@ rocks_store_actor(store_actor::stateful_pointer<rocks_store_state> self,
       return bytes_message::wrap(std::move(*value));
     },
     [self](delete_atom, const std::string& key) -> caf::result<ok_atom> {
-      auto ok = self->state.store->remove(key);
-      if (!ok)
-        return failed(ok.error());
-      return ok_atom::value;
+      return answer(self->state.store->remove(key));
     },
     [self](list_atom,
            const std::string& prefix) -> caf::result<std::vector<std::string>> {
@@ -80,6 +99,19 @@ store_pool_actor(store_actor::stateful_pointer<store_pool_state> self,
     },
     [=](list_atom, const std::string& prefix) {
       return self->delegate(pick(), list_atom::value, prefix);
+    },
+    [=](put_atom, const std::string& key, const bytes_message& value,
+        uint64_t generation) {
+      return self->delegate(pick(), put_atom::value, key, value, generation);
+    },
+    [=](delete_atom, const std::string& key, uint64_t generation) {
+      return self->delegate(pick(), delete_atom::value, key, generation);
+    },
+    [=](append_atom, const group_message& group) {
+      return self->delegate(pick(), append_atom::value, group);
+    },
+    [=](trim_atom, const std::string& from, const std::string& to) {
+      return self->delegate(pick(), trim_atom::value, from, to);
     },
   };
 }

@@ -40,6 +40,35 @@ public:
       forward_error(done), list_atom::value, std::move(prefix));
   }
 
+  void put_if_newer(std::string key, std::string value, uint64_t generation,
+                    callback<void> done) override {
+    ask(
+      sys_, store_, timeout_, [done](ok_atom) { done({}); },
+      forward_error(done), put_atom::value, std::move(key),
+      bytes_message::wrap(std::move(value)), generation);
+  }
+
+  void remove_if_newer(std::string key, uint64_t generation,
+                       callback<void> done) override {
+    ask(
+      sys_, store_, timeout_, [done](ok_atom) { done({}); },
+      forward_error(done), delete_atom::value, std::move(key), generation);
+  }
+
+  void put_all(object_group objects, callback<void> done) override {
+    ask(
+      sys_, store_, timeout_, [done](ok_atom) { done({}); },
+      forward_error(done), append_atom::value,
+      group_message{std::make_shared<const object_group>(std::move(objects))});
+  }
+
+  void remove_range(std::string from, std::string to,
+                    callback<void> done) override {
+    ask(
+      sys_, store_, timeout_, [done](ok_atom) { done({}); },
+      forward_error(done), trim_atom::value, std::move(from), std::move(to));
+  }
+
 private:
   caf::actor_system& sys_;
   store_actor store_;

@@ -11,6 +11,7 @@
 #include "actors/persistence_actor.hpp"
 #include "actors/registry_actor.hpp"
 #include "actors/store_actor.hpp"
+#include "actors/wal_writer.hpp"
 
 namespace lh {
 
@@ -31,9 +32,11 @@ vector_service start_vector_service(caf::actor_system& sys, store_actor store,
   bool persistent = static_cast<bool>(store);
   svc.table = std::make_shared<index_table>();
   svc.status = std::make_shared<index_status>(persistent);
-  if (persistent)
+  if (persistent) {
     svc.persistence = sys.spawn<caf::detached>(persistence, store, svc.table,
                                                svc.status, store_call_timeout);
+    svc.wal = sys.spawn(wal_writer, store, store_call_timeout);
+  }
   registry_options o;
   o.table = svc.table;
   o.pool = std::make_shared<worker_pool>(0);
@@ -41,6 +44,7 @@ vector_service start_vector_service(caf::actor_system& sys, store_actor store,
   o.status = svc.status;
   o.store = std::move(store);
   o.persistence = svc.persistence;
+  o.wal = svc.wal;
   o.rehydrate_timeout = std::chrono::milliseconds{s.rehydrate_timeout_ms};
   o.rehydrate_parallelism = std::max(1u, std::thread::hardware_concurrency());
   svc.registry = sys.spawn(registry, std::move(o));
@@ -65,6 +69,7 @@ void stop_vector_service(caf::actor_system& sys, const vector_service& svc,
                                              : unsaved);
              });
   caf::anon_send_exit(svc.persistence, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(svc.wal, caf::exit_reason::user_shutdown);
 }
 
 } // namespace lh

@@ -37,6 +37,7 @@ struct vector_service {
   std::shared_ptr<index_status> status;
   registry_actor registry;
   persistence_actor persistence; // null when ephemeral
+  wal_actor wal;                 // null when ephemeral
 };
 
 /// Spawns the registry (detached index actors, a worker pool with a thread

@@ -19,6 +19,7 @@ std::string_view to_string(ec code) {
     case ec::io_error: return "io_error";
     case ec::busy: return "busy";
     case ec::corrupt_data: return "corrupt_data";
+    case ec::stale_write: return "stale_write";
     case ec::config_error: return "config_error";
     case ec::internal: return "internal";
   }

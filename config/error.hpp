@@ -28,6 +28,7 @@ enum class ec : uint8_t {
   io_error,             // the disk or file system failed a read or write
   busy,                 // the store is busy (lock or write stall): retry
   corrupt_data,         // stored bytes that fail to decode
+  stale_write,          // a write older than the key's stored generation
   config_error,         // bad config file, flag or key
   internal,             // a bug: never expected
 };

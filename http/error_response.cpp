@@ -22,6 +22,7 @@ unsigned status_of(ec code) {
     case ec::io_error: return 500;
     case ec::busy: return 503;
     case ec::corrupt_data: return 500;
+    case ec::stale_write: return 409; // Conflict: a newer write won
     case ec::config_error: return 500;
     case ec::internal: return 500;
   }

@@ -22,6 +22,7 @@ error error_from_storaged(unsigned status, const std::string& body) {
   switch (status) {
     case 400: return make_error(ec::invalid_argument, message);
     case 404: return make_error(ec::not_found, message);
+    case 409: return make_error(ec::stale_write, message);
     case 413: return make_error(ec::payload_too_large, message);
     case 503: return make_error(ec::unavailable, message);
     case 507: return make_error(ec::no_space, message);
@@ -89,6 +90,43 @@ remote_store_actor(store_actor::stateful_pointer<remote_store_state> self,
     },
     [=](delete_atom, const std::string& key) -> caf::result<ok_atom> {
       auto r = call(self->state, http::method::del, path("delete", key));
+      if (!r)
+        return to_caf(r.error());
+      return ok_atom::value;
+    },
+    [=](put_atom, const std::string& key, const bytes_message& value,
+        uint64_t generation) -> caf::result<ok_atom> {
+      auto r = call(self->state, http::method::put,
+                    path("put", key) + "?generation="
+                      + std::to_string(generation),
+                    value.take());
+      if (!r)
+        return to_caf(r.error());
+      return ok_atom::value;
+    },
+    [=](delete_atom, const std::string& key,
+        uint64_t generation) -> caf::result<ok_atom> {
+      auto r = call(self->state, http::method::del,
+                    path("delete", key) + "?generation="
+                      + std::to_string(generation));
+      if (!r)
+        return to_caf(r.error());
+      return ok_atom::value;
+    },
+    [=](append_atom, const group_message& group) -> caf::result<ok_atom> {
+      if (!group.objects)
+        return to_caf(make_error(ec::internal, "empty group message"));
+      auto r = call(self->state, http::method::post, "/storage/append",
+                    encode_object_group(*group.objects));
+      if (!r)
+        return to_caf(r.error());
+      return ok_atom::value;
+    },
+    [=](trim_atom, const std::string& from,
+        const std::string& to) -> caf::result<ok_atom> {
+      auto r = call(self->state, http::method::post,
+                    "/storage/trim?from=" + percent_encode(from)
+                      + "&to=" + percent_encode(to));
       if (!r)
         return to_caf(r.error());
       return ok_atom::value;

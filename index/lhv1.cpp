@@ -95,9 +95,12 @@ namespace {
 std::string envelope_without_checksums(const index_params& p,
                                        std::span<const std::string> ids,
                                        std::span<const std::string> metadata,
-                                       size_t graph_bytes) {
+                                       size_t graph_bytes, uint64_t sequence) {
   boost::json::object env;
   env["version"] = version;
+  // The last log record the blob holds (index/wal_record.hpp); replay
+  // starts after it. Blobs from before the log have none: 0.
+  env["sequence"] = sequence;
   env["params"] = {{"name", p.name},
                    {"dimension", p.dimension},
                    {"distance", to_string(p.space)},
@@ -154,8 +157,10 @@ expected<void> check_envelope_size(uint64_t bytes) {
 
 expected<std::string>
 encode(const index_params& p, std::span<const std::string> ids,
-       std::span<const std::string> metadata, std::string_view graph_bytes) {
-  auto env = envelope_without_checksums(p, ids, metadata, graph_bytes.size());
+       std::span<const std::string> metadata, std::string_view graph_bytes,
+       uint64_t sequence) {
+  auto env = envelope_without_checksums(p, ids, metadata, graph_bytes.size(),
+                                        sequence);
   if (auto ok = check_envelope_size(env.size()); !ok)
     return ok.error();
   auto blob = start_blob(env, graph_bytes.size());
@@ -164,13 +169,16 @@ encode(const index_params& p, std::span<const std::string> ids,
   return blob;
 }
 
-expected<std::string> encode_index(const vector_index& index) {
+expected<std::string> encode_index(const vector_index& index,
+                                   log_position* seen) {
   std::string blob;
   std::optional<error> refused;
   index.read_for_save([&](const index_view& v) {
+    if (seen != nullptr)
+      *seen = v.log;
     auto graph_bytes = v.graph.serialized_size();
     auto env = envelope_without_checksums(v.params, v.ids, v.metadata,
-                                          graph_bytes);
+                                          graph_bytes, v.log.applied);
     if (auto ok = check_envelope_size(env.size()); !ok) {
       refused = ok.error();
       return;
@@ -245,6 +253,7 @@ expected<decoded> decode(std::string_view blob) {
       return corrupt("a metadata entry is not a string");
     out.metadata.emplace_back(s);
   }
+  get(env, "sequence", out.sequence); // absent before the log: 0
   uint64_t deleted = 0;
   if (get(env, "deleted", deleted)
       && deleted
@@ -289,8 +298,15 @@ expected<std::shared_ptr<vector_index>> restore(std::string_view name,
   auto graph = hnsw_index::deserialize(graph_params(d->params), d->graph);
   if (!graph)
     return graph.error();
-  return vector_index::restore(std::move(d->params), std::move(*graph),
-                               std::move(d->ids), std::move(d->metadata));
+  auto index
+    = vector_index::restore(std::move(d->params), std::move(*graph),
+                            std::move(d->ids), std::move(d->metadata));
+  if (index) {
+    (*index)->begin_record(d->sequence);
+    (*index)->end_record(d->sequence);
+    (*index)->set_durable(d->sequence);
+  }
+  return index;
 }
 
 } // namespace lh::lhv1

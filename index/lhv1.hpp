@@ -38,11 +38,15 @@ std::optional<std::string> name_of(std::string_view key);
 /// rather than written with a wrapped length.
 expected<std::string>
 encode(const index_params& params, std::span<const std::string> ids,
-       std::span<const std::string> metadata, std::string_view graph_bytes);
+       std::span<const std::string> metadata, std::string_view graph_bytes,
+       uint64_t sequence = 0);
 
 /// Encodes a live index under its shared lock, writing the graph straight
-/// into the blob: memory during a save is the index plus one blob.
-expected<std::string> encode_index(const vector_index& index);
+/// into the blob: memory during a save is the index plus one blob. The
+/// envelope records the log position's `applied`; `seen` (when given) gets
+/// the whole position the blob was taken at.
+expected<std::string> encode_index(const vector_index& index,
+                                   log_position* seen = nullptr);
 
 /// The envelope length field is 32 bits: the largest envelope there is.
 inline constexpr uint64_t max_envelope_bytes = UINT32_MAX;
@@ -55,6 +59,7 @@ struct decoded {
   std::vector<std::string> ids;
   std::vector<std::string> metadata; // raw JSON objects, "" = none
   std::string_view graph;            // points into the blob
+  uint64_t sequence = 0;             // the last log record it holds
 };
 
 /// Checks magic, lengths, envelope, counts and the graph checksum. Any

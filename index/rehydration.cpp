@@ -4,6 +4,7 @@
 
 #include "index/lhv1.hpp"
 #include "index/vector_index.hpp"
+#include "index/wal_record.hpp"
 
 namespace lh {
 
@@ -32,20 +33,41 @@ rehydration::rehydration(size_t parallelism)
   : parallelism_(std::max<size_t>(parallelism, 1)) {
 }
 
-void rehydration::listed(const std::vector<std::string>& keys) {
+void rehydration::listed(const std::vector<std::string>& blob_keys,
+                         const std::vector<std::string>& log_keys) {
   progress_.listed = true;
   progress_.list_error.clear();
-  for (auto& key : keys) {
-    auto name = lhv1::name_of(key);
-    if (!name) {
-      progress_.failed.emplace(key, "not an index blob key");
-      continue;
-    }
-    if (!progress_.loading.insert(*name).second)
-      continue; // listed twice: load once
-    queue_.push_back(*name);
+  auto to_load = [this](const std::string& name) {
+    if (!progress_.loading.insert(name).second)
+      return; // listed twice: load once
+    queue_.push_back(name);
     ++progress_.total;
+  };
+  for (auto& key : blob_keys) {
+    if (auto name = lhv1::name_of(key))
+      to_load(*name);
+    else
+      progress_.failed.emplace(key, "not an index blob key");
   }
+  for (auto& key : log_keys)
+    if (auto record = wal::parse_key(key)) {
+      auto& last = last_listed_[record->index];
+      last = std::max(last, record->sequence);
+      to_load(record->index);
+    }
+}
+
+void rehydration::reload(const std::string& name) {
+  if (!progress_.loading.insert(name).second)
+    return;
+  progress_.failed.erase(name);
+  queue_.push_back(name);
+  ++progress_.total;
+}
+
+uint64_t rehydration::last_listed_sequence(const std::string& name) const {
+  auto it = last_listed_.find(name);
+  return it == last_listed_.end() ? 0 : it->second;
 }
 
 void rehydration::list_failed(std::string why) {

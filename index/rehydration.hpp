@@ -46,9 +46,20 @@ class rehydration {
 public:
   explicit rehydration(size_t parallelism);
 
-  /// The store's keys under the index blob prefix: the indexes to load.
-  /// A key that names no valid index is recorded as failed.
-  void listed(const std::vector<std::string>& keys);
+  /// The store's keys under the index blob prefix and under the log
+  /// prefix: the indexes to load (those with a blob, a log, or both). A
+  /// blob key that names no valid index is recorded as failed; log keys
+  /// that are not records are ignored.
+  void listed(const std::vector<std::string>& blob_keys,
+              const std::vector<std::string>& log_keys = {});
+
+  /// An index to load again (its log write failed: memory went ahead of
+  /// the store). It is loading, as at start, until loaded() or failed().
+  void reload(const std::string& name);
+
+  /// The newest log sequence listed for `name` (0 when none): where a
+  /// drop of an index that failed to load continues its log.
+  uint64_t last_listed_sequence(const std::string& name) const;
 
   /// The list call failed; the caller retries it after a backoff.
   void list_failed(std::string why);
@@ -70,6 +81,7 @@ private:
   size_t in_flight_ = 0;
   std::deque<std::string> queue_; // listed, not started
   rehydration_progress progress_;
+  std::map<std::string, uint64_t, std::less<>> last_listed_;
 };
 
 } // namespace lh

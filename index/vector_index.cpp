@@ -180,8 +180,11 @@ expected<delete_result> vector_index::remove(const delete_request& r) {
     return ok.error();
   auto guard = lock_for_write();
   size_t deleted = 0;
+  std::vector<std::string> removed;
   auto drop = [&](size_t slot) {
-    forget(graph_->label_at(static_cast<uint32_t>(slot)));
+    auto label = graph_->label_at(static_cast<uint32_t>(slot));
+    removed.push_back(ids_[label]);
+    forget(label);
     ++deleted;
   };
   if (r.where) // matching() is a copy: forgetting as it goes is safe
@@ -194,7 +197,7 @@ expected<delete_result> vector_index::remove(const delete_request& r) {
       if (auto slot = live_slot(id))
         drop(*slot);
   length_.store(label_of_.size(), std::memory_order_relaxed);
-  return delete_result{deleted, length()};
+  return delete_result{deleted, length(), std::move(removed)};
 }
 
 std::unique_lock<rw_lock> vector_index::lock_for_write() {
@@ -224,7 +227,7 @@ void vector_index::read_for_save(
   } reopen{*this};
   std::shared_lock guard{lock_};
   auto n = graph_->element_count();
-  fn(index_view{params_, std::span{ids_}.first(n),
+  fn(index_view{params_, log(), std::span{ids_}.first(n),
                 std::span{metadata_}.first(n), *graph_});
 }
 

@@ -128,6 +128,7 @@ struct delete_request {
 struct delete_result {
   size_t deleted = 0;
   size_t length = 0;
+  std::vector<std::string> removed{}; // their ids, for the log
 };
 
 struct scroll_request {
@@ -150,8 +151,19 @@ struct scroll_page {
 /// An index as a save sees it: references into the live index, valid only
 /// inside vector_index::read_for_save's callback. ids[i] and metadata[i]
 /// belong to graph label i; an empty id is a deleted slot.
+/// Where an index stands in its write-ahead log (index/wal_record.hpp):
+/// `started` is the record being applied (or the last one), `applied` the
+/// last one applied in full. A snapshot holds every record up to
+/// `applied` and possibly part of `started` (replay re-applies it: adds
+/// are upserts, deletes skip what is gone).
+struct log_position {
+  uint64_t applied = 0;
+  uint64_t started = 0;
+};
+
 struct index_view {
   const index_params& params;
+  log_position log;
   std::span<const std::string> ids;
   std::span<const std::string> metadata;
   const hnsw_index& graph;
@@ -221,6 +233,20 @@ public:
   /// Items per exclusive-lock chunk of add().
   static constexpr size_t chunk_items = 128;
 
+  /// The log position, kept by the one writer (the index actor, or replay):
+  /// begin_record before applying record `sequence`, end_record after.
+  void begin_record(uint64_t sequence) { started_.store(sequence); }
+  void end_record(uint64_t sequence) { applied_.store(sequence); }
+  log_position log() const { return {applied_.load(), started_.load()}; }
+
+  /// The last record durable in the store, which a snapshot must wait for;
+  /// `diverged`: a log write failed, so memory holds changes the store
+  /// lacks, and this index is being replaced by a reload.
+  void set_durable(uint64_t sequence) { durable_.store(sequence); }
+  uint64_t durable() const { return durable_.load(); }
+  void set_diverged() { diverged_.store(true); }
+  bool diverged() const { return diverged_.load(); }
+
 private:
   vector_index(index_params params, std::unique_ptr<hnsw_index> graph);
 
@@ -257,6 +283,8 @@ private:
   slot_set live_;
   metadata_index filter_index_;
   std::atomic<size_t> length_{0};
+  std::atomic<uint64_t> applied_{0}, started_{0}, durable_{0};
+  std::atomic<bool> diverged_{false};
 };
 
 } // namespace lh

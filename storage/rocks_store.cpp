@@ -2,6 +2,7 @@
 
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <filesystem>
@@ -26,6 +27,8 @@ namespace {
 // never hold NUL (key_rules), so chunk names cannot collide.
 constexpr char header_tag = 'o';
 constexpr char chunk_tag = 'c';
+// The write generation of object `k` sits at "g" + k (put_if_newer).
+constexpr char generation_tag = 'g';
 constexpr char inline_format = 1;  // header byte, then the value itself
 constexpr char chunked_format = 2; // header byte, u64 size, u32 chunk count
 
@@ -33,6 +36,14 @@ std::string header_key(std::string_view key) {
   std::string out;
   out.reserve(key.size() + 1);
   out += header_tag;
+  out += key;
+  return out;
+}
+
+std::string generation_key(std::string_view key) {
+  std::string out;
+  out.reserve(key.size() + 1);
+  out += generation_tag;
   out += key;
   return out;
 }
@@ -191,12 +202,147 @@ struct rocks_store::impl {
       return storage_error("put", key, s);
     return {};
   }
+  // A put's checks before any lock: the key's form, the value's size, room.
+  expected<void> check_put(std::string_view key, size_t bytes) const {
+    if (auto ok = validate_key(key); !ok)
+      return ok;
+    if (bytes > options.max_value_bytes)
+      return make_error(ec::payload_too_large,
+                        "value of " + std::to_string(bytes)
+                          + " bytes is over the limit of "
+                          + std::to_string(options.max_value_bytes));
+    return check_free_space(bytes);
+  }
+
+  // The generation stored for `key` (0 when none); key lock held.
+  expected<uint64_t> stored_generation(std::string_view key) {
+    rocksdb::PinnableSlice value;
+    auto s = db->Get({}, db->DefaultColumnFamily(), generation_key(key), &value);
+    if (s.IsNotFound())
+      return uint64_t{0};
+    if (!s.ok())
+      return storage_error("read", key, s);
+    if (value.size() != 8)
+      return make_error(ec::corrupt_data, "bad generation record for key '"
+                                            + std::string{key} + "'");
+    return read_be(value.data(), 8);
+  }
+
+  // ec::stale_write when `key` holds a newer generation; key lock held.
+  expected<void> check_generation(std::string_view key, uint64_t generation) {
+    auto stored = stored_generation(key);
+    if (!stored)
+      return stored.error();
+    if (*stored > generation)
+      return make_error(ec::stale_write,
+                        "key '" + std::string{key} + "' holds generation "
+                          + std::to_string(*stored) + ", newer than "
+                          + std::to_string(generation));
+    return {};
+  }
+
+  static void put_generation(rocksdb::WriteBatch& batch, std::string_view key,
+                             std::optional<uint64_t> generation) {
+    if (!generation) {
+      batch.Delete(generation_key(key)); // a plain write resets the order
+      return;
+    }
+    std::string g;
+    append_be(g, *generation, 8);
+    batch.Put(generation_key(key), g);
+  }
+
+  // The records of one object that fits a write batch (old chunks deleted).
+  expected<void> write_into(rocksdb::WriteBatch& batch, std::string_view key,
+                            std::string_view value) {
+    auto old = read_header(key, nullptr);
+    if (!old)
+      return old.error();
+    uint32_t old_chunks = *old ? (*old)->chunks : 0;
+    rocksdb::Status s;
+    if (value.size() > options.chunk_bytes) {
+      s = write_chunked(batch, key, value, options.chunk_bytes, old_chunks);
+    } else {
+      auto hkey = header_key(key);
+      char format = inline_format;
+      rocksdb::Slice parts[] = {rocksdb::Slice{&format, 1},
+                                rocksdb::Slice{value}};
+      rocksdb::Slice key_slice{hkey};
+      s = batch.Put(rocksdb::SliceParts{&key_slice, 1},
+                    rocksdb::SliceParts{parts, 2});
+      // An old chunked object's chunks would be orphans.
+      for (uint32_t i = 0; s.ok() && i < old_chunks; ++i)
+        s = batch.Delete(chunk_key(key, i));
+    }
+    if (!s.ok())
+      return storage_error("put", key, s);
+    return {};
+  }
+
+  // A put with the key lock held. A generation is written with the value
+  // (in one batch), or before an ingested one: a crash between the two
+  // leaves the newer generation with the older value, which the next save
+  // of that generation replaces.
+  expected<void> put_locked(std::string_view key, std::string value,
+                            std::optional<uint64_t> generation) {
+    if (value.size() > options.chunk_bytes
+        && value.size() >= options.ingest_bytes) {
+      auto old = read_header(key, nullptr);
+      if (!old)
+        return old.error();
+      rocksdb::WriteBatch gen;
+      put_generation(gen, key, generation);
+      auto s = db->Write(write_options(), &gen);
+      if (!s.ok())
+        return storage_error("put", key, s);
+      return put_by_ingestion(key, value, *old ? (*old)->chunks : 0);
+    }
+    rocksdb::WriteBatch batch;
+    put_generation(batch, key, generation);
+    if (auto ok = write_into(batch, key, value); !ok)
+      return ok;
+    // The batch holds its own copy now: free the caller's before writing.
+    std::string{}.swap(value);
+    auto s = db->Write(write_options(), &batch);
+    if (!s.ok())
+      return storage_error("put", key, s);
+    return {};
+  }
+
+  // A delete with the key lock held; the generation stays behind it.
+  expected<void> remove_locked(std::string_view key,
+                               std::optional<uint64_t> generation) {
+    auto old = read_header(key, nullptr);
+    if (!old)
+      return old.error();
+    rocksdb::WriteBatch batch;
+    put_generation(batch, key, generation);
+    if (*old) {
+      batch.Delete(header_key(key));
+      for (uint32_t i = 0; i < (*old)->chunks; ++i)
+        batch.Delete(chunk_key(key, i));
+    } else if (!generation) {
+      return make_error(ec::not_found,
+                        "no object with key '" + std::string{key} + "'");
+    }
+    auto s = db->Write(write_options(), &batch);
+    if (!s.ok())
+      return storage_error("delete", key, s);
+    if (!*old)
+      return make_error(ec::not_found,
+                        "no object with key '" + std::string{key} + "'");
+    return {};
+  }
+
   // Writers of one key are serialized so that replacing a chunked object
   // deletes exactly the chunks the old header names.
   std::array<std::mutex, 64> key_locks;
 
+  size_t lock_index(std::string_view key) const {
+    return std::hash<std::string_view>{}(key) % key_locks.size();
+  }
   std::mutex& lock_for(std::string_view key) {
-    return key_locks[std::hash<std::string_view>{}(key) % key_locks.size()];
+    return key_locks[lock_index(key)];
   }
 
   rocksdb::WriteOptions write_options() const {
@@ -287,46 +433,57 @@ expected<void> rocks_store::check_writable() const {
 
 expected<void> rocks_store::put(std::string_view key, std::string value) {
   auto& d = *impl_;
-  if (auto ok = validate_key(key); !ok)
+  if (auto ok = d.check_put(key, value.size()); !ok)
     return ok;
-  if (value.size() > d.options.max_value_bytes)
+  std::lock_guard guard{d.lock_for(key)};
+  return d.put_locked(key, std::move(value), std::nullopt);
+}
+
+expected<void> rocks_store::put_if_newer(std::string_view key,
+                                         std::string value,
+                                         uint64_t generation) {
+  auto& d = *impl_;
+  if (auto ok = d.check_put(key, value.size()); !ok)
+    return ok;
+  std::lock_guard guard{d.lock_for(key)};
+  if (auto fresh = d.check_generation(key, generation); !fresh)
+    return fresh;
+  return d.put_locked(key, std::move(value), generation);
+}
+
+expected<void> rocks_store::put_all(
+  std::span<const std::pair<std::string, std::string>> objects) {
+  auto& d = *impl_;
+  uint64_t total = 0;
+  for (auto& [key, value] : objects) {
+    if (auto ok = validate_key(key); !ok)
+      return ok;
+    total += value.size();
+  }
+  if (total > d.options.max_value_bytes)
     return make_error(ec::payload_too_large,
-                      "value of " + std::to_string(value.size())
+                      "a group of " + std::to_string(total)
                         + " bytes is over the limit of "
                         + std::to_string(d.options.max_value_bytes));
-  if (auto room = d.check_free_space(value.size()); !room)
+  if (auto room = d.check_free_space(total); !room)
     return room;
-  std::lock_guard guard{d.lock_for(key)};
-  auto old = d.read_header(key, nullptr);
-  if (!old)
-    return old.error();
-  uint32_t old_chunks = *old ? (*old)->chunks : 0;
-  bool chunked = value.size() > d.options.chunk_bytes;
-  if (chunked && value.size() >= d.options.ingest_bytes)
-    return d.put_by_ingestion(key, value, old_chunks);
+  // Every lock the keys hash to, in index order: two groups never wait on
+  // each other in a cycle.
+  std::vector<size_t> locks;
+  for (auto& [key, value] : objects)
+    locks.push_back(d.lock_index(key));
+  std::sort(locks.begin(), locks.end());
+  locks.erase(std::unique(locks.begin(), locks.end()), locks.end());
+  std::vector<std::unique_lock<std::mutex>> held;
+  for (auto i : locks)
+    held.emplace_back(d.key_locks[i]);
   rocksdb::WriteBatch batch;
-  rocksdb::Status s;
-  if (chunked) {
-    s = write_chunked(batch, key, value, d.options.chunk_bytes, old_chunks);
-  } else {
-    auto hkey = header_key(key);
-    char format = inline_format;
-    rocksdb::Slice parts[] = {rocksdb::Slice{&format, 1},
-                              rocksdb::Slice{value}};
-    rocksdb::Slice key_slice{hkey};
-    s = batch.Put(rocksdb::SliceParts{&key_slice, 1},
-                  rocksdb::SliceParts{parts, 2});
-    // An old chunked object's chunks would be orphans.
-    for (uint32_t i = 0; s.ok() && i < old_chunks; ++i)
-      s = batch.Delete(chunk_key(key, i));
-  }
+  for (auto& [key, value] : objects)
+    if (auto ok = d.write_into(batch, key, value); !ok)
+      return ok;
+  auto s = d.db->Write(d.write_options(), &batch);
   if (!s.ok())
-    return storage_error("put", key, s);
-  // The batch holds its own copy now: free the caller's before writing.
-  std::string{}.swap(value);
-  s = d.db->Write(d.write_options(), &batch);
-  if (!s.ok())
-    return storage_error("put", key, s);
+    return storage_error("put", objects.empty() ? "" : objects[0].first, s);
   return {};
 }
 
@@ -377,19 +534,49 @@ expected<std::string> rocks_store::get(std::string_view key) {
 expected<void> rocks_store::remove(std::string_view key) {
   auto& d = *impl_;
   std::lock_guard guard{d.lock_for(key)};
-  auto old = d.read_header(key, nullptr);
-  if (!old)
-    return old.error();
-  if (!*old)
-    return make_error(ec::not_found,
-                      "no object with key '" + std::string{key} + "'");
+  return d.remove_locked(key, std::nullopt);
+}
+
+expected<void> rocks_store::remove_if_newer(std::string_view key,
+                                            uint64_t generation) {
+  auto& d = *impl_;
+  if (auto ok = validate_key(key); !ok)
+    return ok;
+  std::lock_guard guard{d.lock_for(key)};
+  if (auto fresh = d.check_generation(key, generation); !fresh)
+    return fresh;
+  return d.remove_locked(key, generation);
+}
+
+expected<void> rocks_store::remove_range(std::string_view from,
+                                         std::string_view to) {
+  auto& d = *impl_;
+  if (to <= from)
+    return {};
+  // Objects, not raw records: each header with its chunks. The range holds
+  // log records below a snapshot, which nobody writes any more, so no key
+  // lock is taken.
+  auto start = header_key(from);
+  auto end = header_key(to);
+  std::unique_ptr<rocksdb::Iterator> it{d.db->NewIterator({})};
   rocksdb::WriteBatch batch;
-  batch.Delete(header_key(key));
-  for (uint32_t i = 0; i < (*old)->chunks; ++i)
-    batch.Delete(chunk_key(key, i));
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    auto k = it->key().ToStringView();
+    if (k >= end || k.empty() || k[0] != header_tag)
+      break;
+    auto key = k.substr(1);
+    auto h = parse_header(key, it->value().ToStringView());
+    batch.Delete(it->key());
+    for (uint32_t i = 0; h && i < h->chunks; ++i)
+      batch.Delete(chunk_key(key, i));
+  }
+  if (!it->status().ok())
+    return storage_error("delete range", from, it->status());
+  if (batch.Count() == 0)
+    return {};
   auto s = d.db->Write(d.write_options(), &batch);
   if (!s.ok())
-    return storage_error("delete", key, s);
+    return storage_error("delete range", from, s);
   return {};
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,6 +67,23 @@ public:
 
   /// Keys starting with `prefix`, in byte order.
   expected<std::vector<std::string>> list(std::string_view prefix);
+
+  /// Writes of one key ordered by the writer's generation (say, the last
+  /// log sequence an index blob holds): refused with ec::stale_write when
+  /// the key's stored generation is higher, so a late write never replaces
+  /// a newer one or undoes a delete. The generation is kept after a delete;
+  /// a plain remove() clears it.
+  expected<void> put_if_newer(std::string_view key, std::string value,
+                              uint64_t generation);
+  expected<void> remove_if_newer(std::string_view key, uint64_t generation);
+
+  /// Stores several objects in ONE synced write: all or none land (the
+  /// write-ahead log's group commit).
+  expected<void>
+  put_all(std::span<const std::pair<std::string, std::string>> objects);
+
+  /// Deletes every object whose key is in [from, to), in one write.
+  expected<void> remove_range(std::string_view from, std::string_view to);
 
   struct impl;
 

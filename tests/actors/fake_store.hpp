@@ -21,6 +21,8 @@ namespace lh::test {
 // What the fake store holds and how it misbehaves, shared with the test.
 struct fake_store_control {
   std::map<std::string, std::string> objects;
+  std::map<std::string, uint64_t> generations; // put_if_newer's order
+  int fail_appends = 0;                        // the next N appends fail
   std::vector<std::string> calls;    // "put KEY", "get KEY", ... in order
   int fail_puts = 0;                 // the next N puts fail
   int fail_lists = 0;                // the next N lists fail
@@ -44,6 +46,27 @@ struct fake_store_state {
   std::shared_ptr<fake_store_control> control;
 };
 
+// A put as the store takes it: logged, maybe failed, maybe held.
+inline caf::result<ok_atom>
+fake_put(store_actor::stateful_pointer<fake_store_state> self,
+         const std::shared_ptr<fake_store_control>& control,
+         const std::string& key, std::string bytes) {
+  control->calls.push_back("put " + key);
+  if (control->fail_puts > 0) {
+    --control->fail_puts;
+    return to_caf(make_error(ec::unavailable, "store is down"));
+  }
+  if (control->hold_puts) {
+    control->held.emplace_back(self->make_response_promise(),
+                               [control, key, bytes] {
+                                 control->objects[key] = bytes;
+                               });
+    return caf::delegated<ok_atom>{};
+  }
+  control->objects[key] = std::move(bytes);
+  return ok_atom::value;
+}
+
 inline store_actor::behavior_type
 fake_store(store_actor::stateful_pointer<fake_store_state> self,
            std::shared_ptr<fake_store_control> control) {
@@ -57,21 +80,15 @@ fake_store(store_actor::stateful_pointer<fake_store_state> self,
         control->release();
         return ok_atom::value;
       }
-      control->calls.push_back("put " + key);
-      if (control->fail_puts > 0) {
-        --control->fail_puts;
-        return to_caf(make_error(ec::unavailable, "store is down"));
-      }
-      auto bytes = value.take();
-      if (control->hold_puts) {
-        control->held.emplace_back(self->make_response_promise(),
-                                   [control, key, bytes] {
-                                     control->objects[key] = bytes;
-                                   });
-        return caf::delegated<ok_atom>{};
-      }
-      control->objects[key] = std::move(bytes);
-      return ok_atom::value;
+      control->generations.erase(key); // a plain put resets the order
+      return fake_put(self, control, key, value.take());
+    },
+    [=](put_atom, const std::string& key, const bytes_message& value,
+        uint64_t generation) -> caf::result<ok_atom> {
+      if (control->generations[key] > generation)
+        return to_caf(make_error(ec::stale_write, key));
+      control->generations[key] = generation;
+      return fake_put(self, control, key, value.take());
     },
     [=](get_atom, const std::string& key) -> caf::result<bytes_message> {
       control->calls.push_back("get " + key);
@@ -89,6 +106,35 @@ fake_store(store_actor::stateful_pointer<fake_store_state> self,
       control->calls.push_back("delete " + key);
       if (control->objects.erase(key) == 0)
         return to_caf(make_error(ec::not_found, key));
+      return ok_atom::value;
+    },
+    [=](delete_atom, const std::string& key,
+        uint64_t generation) -> caf::result<ok_atom> {
+      control->calls.push_back("delete " + key);
+      if (control->generations[key] > generation)
+        return to_caf(make_error(ec::stale_write, key));
+      control->generations[key] = generation;
+      if (control->objects.erase(key) == 0)
+        return to_caf(make_error(ec::not_found, key));
+      return ok_atom::value;
+    },
+    [=](append_atom, const group_message& group) -> caf::result<ok_atom> {
+      control->calls.push_back("append "
+                               + std::to_string(group.objects->size()));
+      if (control->fail_appends > 0) {
+        --control->fail_appends;
+        return to_caf(make_error(ec::unavailable, "store is down"));
+      }
+      for (auto& [key, value] : *group.objects)
+        control->objects[key] = value;
+      return ok_atom::value;
+    },
+    [=](trim_atom, const std::string& from,
+        const std::string& to) -> caf::result<ok_atom> {
+      control->calls.push_back("trim " + from + " " + to);
+      if (from < to)
+        control->objects.erase(control->objects.lower_bound(from),
+                               control->objects.lower_bound(to));
       return ok_atom::value;
     },
     [=](list_atom,

@@ -81,7 +81,11 @@ TEST_F(persistence_test, a_change_is_saved_as_one_lhv1_blob) {
   add("a", 1);
   self->send(saver, changed_atom::value, std::string{"docs"});
   sched.run();
-  EXPECT_EQ(control->calls, std::vector<std::string>{"put _vectors/docs.lhv1"});
+  // Then the log records it holds go (none yet: below sequence 1).
+  EXPECT_EQ(control->calls,
+            (std::vector<std::string>{
+              "put _vectors/docs.lhv1",
+              "trim _wal/docs/ _wal/docs/00000000000000000001"}));
   EXPECT_EQ(saved_length(), 1u);
 }
 
@@ -113,12 +117,17 @@ TEST_F(persistence_test, a_drop_during_a_save_leaves_no_blob_behind) {
   control->hold_puts = true;
   self->send(saver, changed_atom::value, std::string{"docs"});
   sched.run();
-  self->send(saver, dropped_atom::value, std::string{"docs"});
+  self->send(saver, dropped_atom::value, std::string{"docs"}, uint64_t{7});
   sched.run();
   EXPECT_EQ(count_calls("delete"), 0u); // waits for the save in flight
   release_held_puts(); // the save lands, and the delete follows it
-  EXPECT_EQ(control->calls.back(), "delete _vectors/docs.lhv1");
+  EXPECT_EQ(count_calls("delete _vectors/docs.lhv1"), 1u);
+  // The log goes below the drop's record, the tombstone stays.
+  EXPECT_EQ(control->calls.back(),
+            "trim _wal/docs/ _wal/docs/00000000000000000007");
   EXPECT_TRUE(control->objects.empty());
+  // A save that lands late, older than the drop, is refused.
+  EXPECT_EQ(control->generations["_vectors/docs.lhv1"], 7u);
 }
 
 TEST_F(persistence_test, a_late_change_notice_after_a_drop_cannot_revive_it) {
@@ -129,15 +138,17 @@ TEST_F(persistence_test, a_late_change_notice_after_a_drop_cannot_revive_it) {
   // The drop: the registry unpublishes the index, then says so; an add
   // that finished just before has its notice arrive after the drop's.
   table->publish(std::make_shared<index_table::map>());
-  self->send(saver, dropped_atom::value, std::string{"docs"});
+  self->send(saver, dropped_atom::value, std::string{"docs"}, uint64_t{7});
   self->send(saver, changed_atom::value, std::string{"docs"});
   sched.run();
   control->hold_puts = false;
   release_held_puts(); // the held save lands...
   sched.trigger_timeouts();
   sched.run();
-  // ...and the blob it wrote is deleted after it, not left to come back.
-  EXPECT_EQ(control->calls.back(), "delete _vectors/docs.lhv1");
+  // ...and the blob it wrote is deleted after it, not left to come back;
+  // the late notice saves nothing.
+  EXPECT_EQ(count_calls("delete _vectors/docs.lhv1"), 1u);
+  EXPECT_EQ(count_calls("put _vectors/docs.lhv1"), 1u);
   EXPECT_TRUE(control->objects.empty());
 }
 

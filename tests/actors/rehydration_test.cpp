@@ -6,6 +6,7 @@
 
 #include "actors/persistence_actor.hpp"
 #include "actors/registry_actor.hpp"
+#include "actors/wal_writer.hpp"
 #include "index/lhv1.hpp"
 #include "tests/actors/actor_fixture.hpp"
 #include "tests/actors/fake_store.hpp"
@@ -37,7 +38,7 @@ protected:
   ~rehydration_test() override {
     for (auto& a :
          {caf::actor_cast<caf::actor>(reg), caf::actor_cast<caf::actor>(saver),
-          caf::actor_cast<caf::actor>(store)})
+          caf::actor_cast<caf::actor>(store), caf::actor_cast<caf::actor>(wal)})
       if (a)
         caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   }
@@ -64,6 +65,8 @@ protected:
     o.status = status;
     o.store = store;
     o.persistence = saver;
+    wal = sys.spawn(wal_writer, store, load_timeout);
+    o.wal = wal;
     o.rehydrate_timeout = load_timeout;
     o.rehydrate_parallelism = parallelism;
     reg = sys.spawn(registry, o);
@@ -81,6 +84,7 @@ protected:
   std::shared_ptr<index_status> status;
   store_actor store;
   persistence_actor saver;
+  wal_actor wal;
   registry_actor reg;
 };
 

@@ -199,6 +199,25 @@ silent_store(lh::store_actor::stateful_pointer<silent_state> self,
       hold();
       return caf::delegated<std::vector<std::string>>{};
     },
+    [=](lh::put_atom, const std::string&, const lh::bytes_message&,
+        uint64_t) -> caf::result<lh::ok_atom> {
+      hold();
+      return caf::delegated<lh::ok_atom>{};
+    },
+    [=](lh::delete_atom, const std::string&,
+        uint64_t) -> caf::result<lh::ok_atom> {
+      hold();
+      return caf::delegated<lh::ok_atom>{};
+    },
+    [=](lh::append_atom, const lh::group_message&) -> caf::result<lh::ok_atom> {
+      hold();
+      return caf::delegated<lh::ok_atom>{};
+    },
+    [=](lh::trim_atom, const std::string&,
+        const std::string&) -> caf::result<lh::ok_atom> {
+      hold();
+      return caf::delegated<lh::ok_atom>{};
+    },
   };
 }
 
