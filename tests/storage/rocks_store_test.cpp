@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/object_group.hpp"
+
 namespace {
 
 // Every test runs twice: large values written as a WriteBatch, and as an
@@ -158,6 +160,49 @@ TEST_P(rocks_store_test, refuses_bad_keys_and_oversized_values) {
   EXPECT_EQ((*small)->put("k", std::string(11, 'x')).error().code,
             lh::ec::payload_too_large);
   EXPECT_EQ((*small)->get("k").error().code, lh::ec::not_found);
+}
+
+TEST_P(rocks_store_test, a_write_older_than_the_stored_generation_is_refused) {
+  auto big = random_bytes(3 << 20, 5); // chunked (and ingested when asked)
+  ASSERT_TRUE(store_->put_if_newer("_vectors/a.lhv1", big, 7));
+  // A late save of generation 5 loses to 7; 7 again (a retry) is taken.
+  auto late = store_->put_if_newer("_vectors/a.lhv1", "old", 5);
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, lh::ec::stale_write);
+  EXPECT_TRUE(*store_->get("_vectors/a.lhv1") == big);
+  ASSERT_TRUE(store_->put_if_newer("_vectors/a.lhv1", "seven", 7));
+  EXPECT_EQ(*store_->get("_vectors/a.lhv1"), "seven");
+  // A delete at 9 stays ordered after it: a save of 8 cannot bring it back.
+  ASSERT_TRUE(store_->remove_if_newer("_vectors/a.lhv1", 9));
+  EXPECT_EQ(store_->put_if_newer("_vectors/a.lhv1", "eight", 8).error().code,
+            lh::ec::stale_write);
+  EXPECT_EQ(store_->get("_vectors/a.lhv1").error().code, lh::ec::not_found);
+  EXPECT_TRUE(store_->put_if_newer("_vectors/a.lhv1", "ten", 10));
+  // A plain put resets the order: anything may follow it.
+  ASSERT_TRUE(store_->put("_vectors/a.lhv1", "plain"));
+  EXPECT_TRUE(store_->put_if_newer("_vectors/a.lhv1", "one", 1));
+}
+
+TEST_P(rocks_store_test, put_all_writes_a_group_and_remove_range_trims_it) {
+  lh::object_group group;
+  for (int i = 0; i < 5; ++i)
+    group.emplace_back("_wal/x/" + std::to_string(i), "r" + std::to_string(i));
+  group.emplace_back("_wal/x/big", random_bytes(3 << 20, 9)); // chunked
+  ASSERT_TRUE(store_->put_all(group));
+  EXPECT_EQ(store_->list("_wal/x/")->size(), 6u);
+  EXPECT_TRUE(*store_->get("_wal/x/big") == group.back().second);
+  // [1, 3) goes; the rest stays, chunks of what stays included.
+  ASSERT_TRUE(store_->remove_range("_wal/x/1", "_wal/x/3"));
+  EXPECT_EQ(*store_->list("_wal/x/"),
+            (std::vector<std::string>{"_wal/x/0", "_wal/x/3", "_wal/x/4",
+                                      "_wal/x/big"}));
+  ASSERT_TRUE(store_->remove_range("_wal/x/", "_wal/x/c"));
+  EXPECT_TRUE(store_->list("_wal/x/")->empty());
+  EXPECT_EQ(store_->get("_wal/x/big").error().code, lh::ec::not_found);
+  // A group with one bad key writes nothing.
+  lh::object_group bad{{"_wal/y/1", "a"}, {"", "b"}};
+  EXPECT_FALSE(store_->put_all(bad));
+  EXPECT_TRUE(store_->list("_wal/y/")->empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(write_paths, rocks_store_test, ::testing::Bool(),

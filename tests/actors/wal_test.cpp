@@ -1,0 +1,224 @@
+// The write-ahead log through the actors, on the deterministic scheduler
+// with a fake store: a change is answered once its record is in the store,
+// concurrent changes share a group, a failed log write changes nothing, and
+// a new registry over the same store (a restart after kill -9: no save ran)
+// finds every acknowledged change.
+#include <caf/send.hpp>
+
+#include "actors/persistence_actor.hpp"
+#include "actors/registry_actor.hpp"
+#include "actors/wal_writer.hpp"
+#include "index/lhv1.hpp"
+#include "index/wal_record.hpp"
+#include "tests/actors/actor_fixture.hpp"
+#include "tests/actors/fake_store.hpp"
+
+namespace {
+
+using namespace lh;
+using lh::test::fake_store;
+using lh::test::fake_store_control;
+
+constexpr std::chrono::milliseconds timeout{1000};
+
+class wal_test : public lh::test::actor_fixture {
+protected:
+  wal_test()
+    : control(std::make_shared<fake_store_control>()),
+      store(sys.spawn(fake_store, control)) {
+    start(false);
+  }
+  ~wal_test() override {
+    stop();
+    caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+  }
+
+  // A registry, a log writer and (when `saving`) a persistence actor over
+  // the store, as a service has them after a start.
+  void start(bool saving) {
+    table = std::make_shared<index_table>();
+    status = std::make_shared<index_status>(true);
+    wal = sys.spawn(wal_writer, store, timeout);
+    if (saving)
+      saver = sys.spawn(persistence, store, table, status, timeout);
+    registry_options o;
+    o.table = table;
+    o.detached = false;
+    o.status = status;
+    o.store = store;
+    o.persistence = saver;
+    o.wal = wal;
+    o.rehydrate_timeout = timeout;
+    reg = sys.spawn(registry, o);
+    sched.run();
+  }
+  // Everything but the store goes, as in a kill -9: nothing is flushed.
+  void stop() {
+    for (auto a : {caf::actor_cast<caf::actor>(reg),
+                   caf::actor_cast<caf::actor>(wal),
+                   caf::actor_cast<caf::actor>(saver)})
+      if (a)
+        caf::anon_send_exit(a, caf::exit_reason::kill);
+    sched.run();
+    saver = nullptr;
+  }
+  void restart() {
+    stop();
+    start(false);
+  }
+
+  expected<index_info> create(const std::string& name) {
+    return ask<index_info>(reg, create_atom::value,
+                           index_params{name, 2, metric::l2, 8, 50, 16});
+  }
+  static batch_message batch(std::vector<std::string> ids, float x) {
+    auto b = std::make_shared<add_batch>();
+    b->dimension = 2;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      b->vectors.insert(b->vectors.end(), {x, static_cast<float>(i)});
+      b->metadata.push_back(R"({"n":)" + std::to_string(i) + "}");
+    }
+    b->ids = std::move(ids);
+    return batch_message{b};
+  }
+  expected<add_result> add(const std::string& name,
+                           std::vector<std::string> ids, float x = 1) {
+    return ask<add_result>(reg, add_atom::value, name,
+                           batch(std::move(ids), x));
+  }
+  expected<delete_result> remove(const std::string& name,
+                                 std::vector<std::string> ids) {
+    auto r = std::make_shared<delete_request>();
+    r->ids = std::move(ids);
+    return ask<delete_result>(reg, delete_atom::value, name,
+                              delete_message{r});
+  }
+  size_t calls(std::string_view prefix) {
+    size_t n = 0;
+    for (auto& c : control->calls)
+      n += c.starts_with(prefix);
+    return n;
+  }
+
+  std::shared_ptr<fake_store_control> control;
+  store_actor store;
+  std::shared_ptr<index_table> table;
+  std::shared_ptr<index_status> status;
+  wal_actor wal;
+  persistence_actor saver;
+  registry_actor reg;
+};
+
+} // namespace
+
+TEST_F(wal_test, each_change_is_in_the_store_when_it_is_answered) {
+  ASSERT_TRUE(create("docs"));
+  EXPECT_EQ(control->objects.count(wal::key_of("docs", 1)), 1u);
+  ASSERT_TRUE(add("docs", {"a", "b"}));
+  auto rec = wal::decode(control->objects.at(wal::key_of("docs", 2)));
+  ASSERT_TRUE(rec) << rec.error().message;
+  EXPECT_EQ(rec->batch.ids, (std::vector<std::string>{"a", "b"}));
+  ASSERT_EQ(remove("docs", {"a", "nope"})->deleted, 1u);
+  rec = wal::decode(control->objects.at(wal::key_of("docs", 3)));
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->ids, std::vector<std::string>{"a"}); // resolved ids only
+  // A delete that removes nothing, and a refused batch, log nothing.
+  ASSERT_EQ(remove("docs", {"nope"})->deleted, 0u);
+  EXPECT_FALSE(add("docs", {"", "c"}));
+  EXPECT_EQ(control->objects.count(wal::key_of("docs", 4)), 0u);
+}
+
+TEST_F(wal_test, concurrent_changes_share_one_store_write) {
+  ASSERT_TRUE(create("docs"));
+  auto appends_before = calls("append");
+  // Twenty adds queued before anything runs: the first goes alone, the
+  // other nineteen gather while it is written.
+  for (int i = 0; i < 20; ++i)
+    self->send(reg, add_atom::value, std::string{"docs"},
+               batch({"id" + std::to_string(i)}, static_cast<float>(i)));
+  sched.run();
+  EXPECT_EQ(calls("append") - appends_before, 2u);
+  EXPECT_EQ(table->find("docs")->length(), 20u);
+  EXPECT_EQ(control->objects.count(wal::key_of("docs", 21)), 1u);
+}
+
+TEST_F(wal_test, a_restart_without_any_save_finds_every_acknowledged_change) {
+  ASSERT_TRUE(create("docs"));
+  ASSERT_TRUE(add("docs", {"a", "b", "c"}, 1));
+  ASSERT_TRUE(add("docs", {"b"}, 7)); // an upsert
+  ASSERT_TRUE(remove("docs", {"c"}));
+  ASSERT_TRUE(create("empty"));
+  EXPECT_EQ(control->objects.count(lhv1::key_of("docs")), 0u); // no blob
+  restart();
+  ASSERT_TRUE(status->rehydration().done());
+  auto idx = table->find("docs");
+  ASSERT_TRUE(idx);
+  auto got = idx->get(std::vector<std::string>{"a", "b", "c"}, true);
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->items.size(), 2u);
+  EXPECT_EQ(got->items[1].vector, (std::vector<float>{7, 0}));
+  EXPECT_EQ(got->items[1].metadata, R"({"n":0})");
+  EXPECT_EQ(got->missing, std::vector<std::string>{"c"});
+  ASSERT_TRUE(table->find("empty"));
+  // The sequence goes on where the log ended.
+  ASSERT_TRUE(add("docs", {"d"}));
+  EXPECT_EQ(control->objects.count(wal::key_of("docs", 5)), 1u);
+}
+
+TEST_F(wal_test, an_acknowledged_drop_never_comes_back) {
+  ASSERT_TRUE(create("docs"));
+  ASSERT_TRUE(add("docs", {"a"}));
+  ASSERT_TRUE(ask<ok_atom>(reg, delete_atom::value, std::string{"docs"}));
+  restart();
+  EXPECT_FALSE(table->find("docs"));
+  // A new index of that name follows the tombstone and survives too.
+  ASSERT_TRUE(create("docs"));
+  EXPECT_EQ(control->objects.count(wal::key_of("docs", 4)), 1u);
+  restart();
+  ASSERT_TRUE(table->find("docs"));
+  EXPECT_EQ(table->find("docs")->length(), 0u);
+}
+
+TEST_F(wal_test, a_failed_log_write_changes_nothing) {
+  ASSERT_TRUE(create("docs"));
+  ASSERT_TRUE(add("docs", {"a"}));
+  control->fail_appends = 1;
+  auto r = add("docs", {"b"});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("not durable"), std::string::npos)
+    << r.error().message;
+  // The index was loaded again from the store: "b" is not there.
+  sched.run();
+  auto idx = table->find("docs");
+  ASSERT_TRUE(idx);
+  EXPECT_FALSE(idx->diverged());
+  EXPECT_EQ(idx->length(), 1u);
+  // And it takes changes again, numbered on from the store's log.
+  ASSERT_TRUE(add("docs", {"c"}));
+  EXPECT_EQ(control->objects.count(wal::key_of("docs", 3)), 1u);
+  restart();
+  EXPECT_EQ(table->find("docs")->length(), 2u);
+}
+
+TEST_F(wal_test, a_failed_create_leaves_no_index) {
+  control->fail_appends = 1;
+  auto r = create("docs");
+  ASSERT_FALSE(r);
+  EXPECT_FALSE(table->find("docs"));
+  ASSERT_TRUE(create("docs"));
+}
+
+TEST_F(wal_test, a_snapshot_trims_the_log_it_holds) {
+  stop();
+  start(true);
+  ASSERT_TRUE(create("docs"));
+  ASSERT_TRUE(add("docs", {"a", "b"}));
+  sched.trigger_timeouts();
+  sched.run();
+  ASSERT_EQ(control->objects.count(lhv1::key_of("docs")), 1u);
+  EXPECT_EQ(control->objects.count(wal::key_of("docs", 1)), 0u);
+  EXPECT_EQ(control->objects.count(wal::key_of("docs", 2)), 0u);
+  ASSERT_TRUE(add("docs", {"c"})); // after the snapshot: in the log
+  restart();
+  EXPECT_EQ(table->find("docs")->length(), 3u);
+}
