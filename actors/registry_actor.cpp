@@ -146,12 +146,17 @@ void start_load(self_pointer self, const std::string& name) {
     if (why == nullptr) {
       st.loading.loaded(name);
       st.reloading.erase(name);
+    } else if (auto it = st.reloading.find(name); it != st.reloading.end()) {
+      // A reload waits for the store to return; the index stays loading.
+      auto wait = retry_backoff(++it->second);
+      spdlog::warn("registry: index '{}' not loaded again yet ({}); retry in "
+                   "{} ms",
+                   name, why->message, wait.count());
+      st.loading.postpone(name);
+      self->delayed_send(self, wait, load_atom::value, name);
     } else {
       spdlog::warn("registry: index '{}' not loaded: {}", name, why->message);
       st.loading.failed(name, why->message);
-      // A reload after a failed log write waits for the store to return.
-      if (st.reloading.contains(name))
-        self->delayed_send(self, retry_backoff(3), load_atom::value, name);
     }
     publish_progress(self);
     load_more(self);
@@ -400,12 +405,13 @@ registry(registry_actor::stateful_pointer<registry_state> self,
         if (!current || !current->diverged())
           return; // a late notice of an index already replaced
         uninstall(self, name); // it quits once its records are answered
-      } else if (!st.reloading.contains(name)
-                 || !st.loading.progress().failed.contains(name)) {
+        st.reloading.emplace(name, 0);
+        st.loading.reload(name);
+      } else if (st.reloading.contains(name)) {
+        st.loading.retry(name); // the backoff after a failed reload ended
+      } else {
         return;
       }
-      st.reloading.insert(name);
-      st.loading.reload(name);
       publish_progress(self);
       load_more(self);
     },

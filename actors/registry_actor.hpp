@@ -46,7 +46,9 @@ struct registry_state {
   // (after a drop, so a new index of that name follows its tombstone).
   std::map<std::string, uint64_t, std::less<>> next_sequence;
   std::set<std::string, std::less<>> dropping; // drop record in flight
-  std::set<std::string, std::less<>> reloading; // retried until loaded
+  // Indexes loading again after a failed log write, with the failed
+  // attempts of each: retried (with backoff) until the store is back.
+  std::map<std::string, uint32_t, std::less<>> reloading;
   rehydration loading{1}; // at start; afterwards it keeps the failures
   std::chrono::steady_clock::time_point started;
   uint32_t list_failures = 0;

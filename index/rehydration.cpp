@@ -65,6 +65,16 @@ void rehydration::reload(const std::string& name) {
   ++progress_.total;
 }
 
+void rehydration::postpone(const std::string& name) {
+  if (progress_.loading.contains(name))
+    --in_flight_;
+}
+
+void rehydration::retry(const std::string& name) {
+  if (progress_.loading.contains(name))
+    queue_.push_back(name);
+}
+
 uint64_t rehydration::last_listed_sequence(const std::string& name) const {
   auto it = last_listed_.find(name);
   return it == last_listed_.end() ? 0 : it->second;

@@ -57,6 +57,12 @@ public:
   /// the store). It is loading, as at start, until loaded() or failed().
   void reload(const std::string& name);
 
+  /// A load in flight ended without the index (the store is down, say)
+  /// but is to be tried again: it stays loading, out of the queue, until
+  /// retry() queues it again.
+  void postpone(const std::string& name);
+  void retry(const std::string& name);
+
   /// The newest log sequence listed for `name` (0 when none): where a
   /// drop of an index that failed to load continues its log.
   uint64_t last_listed_sequence(const std::string& name) const;
