@@ -31,10 +31,12 @@ using store_actor = caf::typed_actor<
 
 /// The write-ahead log writer: appends each record to the store, group
 /// committing concurrent ones, and answers once it is durable. expect sets
-/// the sequence an index's next record must have (group_commit).
+/// the sequence an index's next record must have (group_commit); flush is
+/// its own "write what is queued" message.
 using wal_actor = caf::typed_actor<
   caf::replies_to<append_atom, wal_entry>::with<ok_atom>,
-  caf::reacts_to<expect_atom, std::string, uint64_t>>;
+  caf::reacts_to<expect_atom, std::string, uint64_t>,
+  caf::reacts_to<flush_atom>>;
 
 /// One index: serializes its mutations, each logged before it is
 /// answered. Searches do not come here; HTTP threads search the shared

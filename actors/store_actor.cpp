@@ -47,7 +47,10 @@ rocks_store_actor(store_actor::stateful_pointer<rocks_store_state> self,
     [self](append_atom, const group_message& group) -> caf::result<ok_atom> {
       if (!group.objects)
         return failed(make_error(ec::internal, "empty group message"));
-      return answer(self->state.store->put_all(*group.objects));
+      std::vector<rocks_store::object_ref> refs;
+      for (auto& [key, value] : *group.objects)
+        refs.emplace_back(key, value);
+      return answer(self->state.store->put_all(refs));
     },
     [self](trim_atom, const std::string& from,
            const std::string& to) -> caf::result<ok_atom> {

@@ -27,7 +27,8 @@ expected<opened_store> open_store(caf::actor_system& sys,
 }
 
 vector_service start_vector_service(caf::actor_system& sys, store_actor store,
-                                    const vectord_settings& s) {
+                                    const vectord_settings& s,
+                                    std::shared_ptr<rocks_store> local) {
   vector_service svc;
   bool persistent = static_cast<bool>(store);
   svc.table = std::make_shared<index_table>();
@@ -35,7 +36,8 @@ vector_service start_vector_service(caf::actor_system& sys, store_actor store,
   if (persistent) {
     svc.persistence = sys.spawn<caf::detached>(persistence, store, svc.table,
                                                svc.status, store_call_timeout);
-    svc.wal = sys.spawn(wal_writer, store, store_call_timeout);
+    svc.wal = local ? sys.spawn<caf::detached>(local_wal_writer, local)
+                    : sys.spawn(wal_writer, store, store_call_timeout);
   }
   registry_options o;
   o.table = svc.table;

@@ -44,8 +44,11 @@ struct vector_service {
 /// per core for parallel inserts). With a store (non-null) it also spawns
 /// the persistence actor and rehydrates every saved index; without one the
 /// service is ephemeral.
+/// `local`: the store's RocksDB when it is in this process (lakehouse):
+/// the log writes into it directly (actors/wal_writer.hpp).
 vector_service start_vector_service(caf::actor_system& sys, store_actor store,
-                                    const vectord_settings& s);
+                                    const vectord_settings& s,
+                                    std::shared_ptr<rocks_store> local = {});
 
 /// Waits up to `timeout` for pending saves (logging what is left
 /// unsaved), then stops the actors.

@@ -23,51 +23,94 @@ void answer(self_pointer self, uint64_t token, const error* why) {
   waiting.erase(it);
 }
 
-// Starts the next group when none is in flight.
+// The group in flight was written (why == null) or not: answer it.
+void finish_group(self_pointer self, const std::vector<uint64_t>& tokens,
+                  error* why) {
+  if (why != nullptr)
+    why->message = "the change is not durable, the log write failed: "
+                   + why->message;
+  for (auto t : tokens)
+    answer(self, t, why);
+  auto later = self->state.commits.finished(why == nullptr);
+  if (why != nullptr) {
+    spdlog::error("log: a group of {} records was not written ({}); {} "
+                  "later records of the same indexes fail with it",
+                  tokens.size(), why->message, later.size());
+    for (auto t : later)
+      answer(self, t, why);
+  }
+}
+
+// The next group as store objects, and the tokens to answer; nullopt when
+// a group is in flight or nothing is queued.
+std::optional<std::pair<object_group, std::vector<uint64_t>>>
+take_group(self_pointer self) {
+  auto group = self->state.commits.next_group();
+  if (!group)
+    return std::nullopt;
+  std::pair<object_group, std::vector<uint64_t>> out;
+  out.first.reserve(group->size());
+  for (auto& e : *group) {
+    out.first.emplace_back(wal::key_of(e.index, e.sequence), *e.bytes);
+    out.second.push_back(e.token);
+  }
+  return out;
+}
+
+// Through the store actor: starts the next group when none is in flight.
 void write_next(self_pointer self) {
   auto& st = self->state;
+  if (st.local) { // written in flush, after what is queued now
+    if (!st.flush_queued) {
+      st.flush_queued = true;
+      self->send(self, flush_atom::value);
+    }
+    return;
+  }
+  auto group = take_group(self);
+  if (!group)
+    return;
+  auto tokens = std::move(group->second);
+  self
+    ->request(st.store, st.timeout, append_atom::value,
+              group_message{std::make_shared<const object_group>(
+                std::move(group->first))})
+    .then(
+      [self, tokens](ok_atom) {
+        finish_group(self, tokens, nullptr);
+        write_next(self);
+      },
+      [self, tokens](caf::error& e) {
+        auto why = from_caf(e);
+        finish_group(self, tokens, &why);
+        write_next(self);
+      });
+}
+
+// The local form's write: every append queued before this message, its
+// records' bytes written from where they are (no copy but the batch's).
+void flush_local(self_pointer self) {
+  auto& st = self->state;
+  st.flush_queued = false;
   auto group = st.commits.next_group();
   if (!group)
     return;
-  auto objects = std::make_shared<object_group>();
-  objects->reserve(group->size());
+  std::vector<std::string> keys;
   std::vector<uint64_t> tokens;
   for (auto& e : *group) {
-    objects->emplace_back(wal::key_of(e.index, e.sequence), *e.bytes);
+    keys.push_back(wal::key_of(e.index, e.sequence));
     tokens.push_back(e.token);
   }
-  auto done = [self, tokens](const error* why) {
-    for (auto t : tokens)
-      answer(self, t, why);
-    auto later = self->state.commits.finished(why == nullptr);
-    if (why != nullptr) {
-      spdlog::error("log: a group of {} records was not written ({}); {} "
-                    "later records of the same indexes fail with it",
-                    tokens.size(), why->message, later.size());
-      for (auto t : later)
-        answer(self, t, why);
-    }
+  std::vector<rocks_store::object_ref> refs;
+  for (size_t i = 0; i < keys.size(); ++i)
+    refs.emplace_back(keys[i], *(*group)[i].bytes);
+  auto written = st.local->put_all(refs);
+  finish_group(self, tokens, written ? nullptr : &written.error());
+  if (st.commits.queued() > 0)
     write_next(self);
-  };
-  self
-    ->request(st.store, st.timeout, append_atom::value,
-              group_message{std::move(objects)})
-    .then([done](ok_atom) { done(nullptr); },
-          [done](caf::error& e) {
-            auto why = from_caf(e);
-            why.message = "the change is not durable, the log write failed: "
-                          + why.message;
-            done(&why);
-          });
 }
 
-} // namespace
-
-wal_actor::behavior_type
-wal_writer(wal_actor::stateful_pointer<wal_writer_state> self,
-           store_actor store, std::chrono::milliseconds timeout) {
-  self->state.store = std::move(store);
-  self->state.timeout = timeout;
+wal_actor::behavior_type behavior(self_pointer self) {
   return {
     [self](append_atom, const wal_entry& e) -> caf::result<ok_atom> {
       auto& st = self->state;
@@ -83,7 +126,25 @@ wal_writer(wal_actor::stateful_pointer<wal_writer_state> self,
     [self](expect_atom, const std::string& index, uint64_t next) {
       self->state.commits.expect(index, next);
     },
+    [self](flush_atom) { flush_local(self); },
   };
+}
+
+} // namespace
+
+wal_actor::behavior_type
+wal_writer(wal_actor::stateful_pointer<wal_writer_state> self,
+           store_actor store, std::chrono::milliseconds timeout) {
+  self->state.store = std::move(store);
+  self->state.timeout = timeout;
+  return behavior(self);
+}
+
+wal_actor::behavior_type
+local_wal_writer(wal_actor::stateful_pointer<wal_writer_state> self,
+                 std::shared_ptr<rocks_store> store) {
+  self->state.local = std::move(store);
+  return behavior(self);
 }
 
 } // namespace lh

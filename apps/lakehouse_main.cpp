@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
         spdlog::error("lakehouse: {}", store.error().message);
         return 1;
       }
-      auto svc = lh::start_vector_service(sys, store->actor, cfg.vectord);
+      auto svc = lh::start_vector_service(sys, store->actor, cfg.vectord,
+                                          store->rocks);
       auto timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
       lh::http::router routes;
       lh::http::add_vector_service_routes(routes, sys, svc, "lakehouse", "/v1");

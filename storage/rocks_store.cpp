@@ -451,8 +451,7 @@ expected<void> rocks_store::put_if_newer(std::string_view key,
   return d.put_locked(key, std::move(value), generation);
 }
 
-expected<void> rocks_store::put_all(
-  std::span<const std::pair<std::string, std::string>> objects) {
+expected<void> rocks_store::put_all(std::span<const object_ref> objects) {
   auto& d = *impl_;
   uint64_t total = 0;
   for (auto& [key, value] : objects) {

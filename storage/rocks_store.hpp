@@ -77,10 +77,11 @@ public:
                               uint64_t generation);
   expected<void> remove_if_newer(std::string_view key, uint64_t generation);
 
-  /// Stores several objects in ONE synced write: all or none land (the
-  /// write-ahead log's group commit).
-  expected<void>
-  put_all(std::span<const std::pair<std::string, std::string>> objects);
+  /// Stores several objects (key, value) in ONE synced write: all or none
+  /// land (the write-ahead log's group commit). Views: the caller keeps
+  /// the bytes, which are copied once, into the write batch.
+  using object_ref = std::pair<std::string_view, std::string_view>;
+  expected<void> put_all(std::span<const object_ref> objects);
 
   /// Deletes every object whose key is in [from, to), in one write.
   expected<void> remove_range(std::string_view from, std::string_view to);

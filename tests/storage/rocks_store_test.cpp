@@ -188,7 +188,8 @@ TEST_P(rocks_store_test, put_all_writes_a_group_and_remove_range_trims_it) {
   for (int i = 0; i < 5; ++i)
     group.emplace_back("_wal/x/" + std::to_string(i), "r" + std::to_string(i));
   group.emplace_back("_wal/x/big", random_bytes(3 << 20, 9)); // chunked
-  ASSERT_TRUE(store_->put_all(group));
+  std::vector<lh::rocks_store::object_ref> refs(group.begin(), group.end());
+  ASSERT_TRUE(store_->put_all(refs));
   EXPECT_EQ(store_->list("_wal/x/")->size(), 6u);
   EXPECT_TRUE(*store_->get("_wal/x/big") == group.back().second);
   // [1, 3) goes; the rest stays, chunks of what stays included.
@@ -200,7 +201,7 @@ TEST_P(rocks_store_test, put_all_writes_a_group_and_remove_range_trims_it) {
   EXPECT_TRUE(store_->list("_wal/x/")->empty());
   EXPECT_EQ(store_->get("_wal/x/big").error().code, lh::ec::not_found);
   // A group with one bad key writes nothing.
-  lh::object_group bad{{"_wal/y/1", "a"}, {"", "b"}};
+  std::vector<lh::rocks_store::object_ref> bad{{"_wal/y/1", "a"}, {"", "b"}};
   EXPECT_FALSE(store_->put_all(bad));
   EXPECT_TRUE(store_->list("_wal/y/")->empty());
 }
