@@ -72,12 +72,108 @@ caf::result<Result> log_then_answer(self_pointer self, uint64_t sequence,
   return promise;
 }
 
+// Runs a mutation; an exception (a bad_alloc, say) becomes an ec::internal
+// answer for this request alone, never the end of the actor. Part of the
+// change may be applied and it is not logged: the index is loaded again.
+template <class T, class Body>
+caf::result<T> guarded(self_pointer self, const char* what, Body body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    auto err = make_error(ec::internal, std::string{what} + " failed: "
+                                          + e.what());
+    if (self->state.links.wal)
+      diverge(self, err); // logs it
+    else
+      spdlog::error("index '{}': {}", name_of(self), err.message);
+    return to_caf(err);
+  }
+}
+
 std::optional<error> refuse_if_diverged(self_pointer self) {
   if (!self->state.index->diverged())
     return std::nullopt;
   return make_error(ec::unavailable,
                     "index '" + name_of(self)
                       + "' is being loaded again after a failed log write");
+}
+
+
+caf::result<add_result> add(self_pointer self, const batch_message& msg) {
+  if (!msg.batch)
+    return to_caf(make_error(ec::internal, "empty batch message"));
+  if (auto why = refuse_if_diverged(self))
+    return to_caf(*why);
+  auto& st = self->state;
+  auto sequence = st.next_sequence;
+  // Encoded before the batch moves in; only kept if the add succeeds.
+  std::string record;
+  if (st.links.wal)
+    record = wal::encode_add(sequence, *msg.batch);
+  st.index->begin_record(sequence);
+  auto result = st.index->add(std::move(*msg.batch), st.links.pool.get());
+  if (!result) {
+    st.index->begin_record(sequence - 1);
+    // A refused batch changed nothing; any other failure may have
+    // changed part of the index, which the log does not hold.
+    if (result.error().code != ec::invalid_argument) {
+      if (st.links.wal)
+        diverge(self, result.error());
+      else
+        spdlog::error("index '{}': add failed: {}", name_of(self),
+                      result.error().message);
+    }
+    return to_caf(result.error());
+  }
+  st.index->end_record(sequence);
+  return log_then_answer(self, sequence, std::move(record), *result);
+}
+
+caf::result<delete_result> remove(self_pointer self,
+                                  const delete_message& msg) {
+  if (!msg.request)
+    return to_caf(make_error(ec::internal, "empty delete message"));
+  if (auto why = refuse_if_diverged(self))
+    return to_caf(*why);
+  auto& st = self->state;
+  auto sequence = st.next_sequence;
+  st.index->begin_record(sequence);
+  auto result = st.index->remove(*msg.request);
+  if (!result || result->deleted == 0) { // nothing changed: no record
+    st.index->begin_record(sequence - 1);
+    if (!result)
+      return to_caf(result.error());
+    return *result;
+  }
+  st.index->end_record(sequence);
+  auto record = st.links.wal ? wal::encode_remove(sequence, result->removed)
+                             : std::string{};
+  result->removed.clear(); // the reply does not carry them
+  return log_then_answer(self, sequence, std::move(record),
+                         std::move(*result));
+}
+
+// Logs the drop after every change taken before it; answers its sequence.
+caf::result<uint64_t> drop(self_pointer self) {
+  auto& st = self->state;
+  auto sequence = st.next_sequence;
+  if (!st.links.wal)
+    return sequence;
+  auto promise = self->make_response_promise<uint64_t>();
+  self
+    ->request(st.links.wal, caf::infinite, append_atom::value,
+              wal_entry{name_of(self), sequence,
+                        std::make_shared<const std::string>(
+                          wal::encode_drop(sequence))})
+    .then([promise, sequence](ok_atom) mutable { promise.deliver(sequence); },
+          [self, promise, sequence](caf::error& e) mutable {
+            // Not dropped: the registry puts the index back, and the log
+            // expects this sequence again.
+            self->state.next_sequence = sequence;
+            promise.deliver(std::move(e));
+          });
+  st.next_sequence = sequence + 1;
+  return promise;
 }
 
 } // namespace
@@ -90,79 +186,14 @@ index(index_actor::stateful_pointer<index_state> self,
   self->state.links = std::move(links);
   return {
     [self](add_atom, const batch_message& msg) -> caf::result<add_result> {
-      if (!msg.batch)
-        return to_caf(make_error(ec::internal, "empty batch message"));
-      if (auto why = refuse_if_diverged(self))
-        return to_caf(*why);
-      auto& st = self->state;
-      auto sequence = st.next_sequence;
-      // Encoded before the batch moves in; only kept if the add succeeds.
-      std::string record;
-      if (st.links.wal)
-        record = wal::encode_add(sequence, *msg.batch);
-      st.index->begin_record(sequence);
-      auto result = st.index->add(std::move(*msg.batch), st.links.pool.get());
-      if (!result) {
-        st.index->begin_record(sequence - 1);
-        // A refused batch changed nothing; any other failure may have
-        // changed part of the index, which the log does not hold.
-        if (result.error().code != ec::invalid_argument) {
-          spdlog::error("index '{}': add failed: {}", name_of(self),
-                        result.error().message);
-          if (st.links.wal)
-            diverge(self, result.error());
-        }
-        return to_caf(result.error());
-      }
-      st.index->end_record(sequence);
-      return log_then_answer(self, sequence, std::move(record), *result);
+      return guarded<add_result>(self, "add", [&] { return add(self, msg); });
     },
     [self](delete_atom,
            const delete_message& msg) -> caf::result<delete_result> {
-      if (!msg.request)
-        return to_caf(make_error(ec::internal, "empty delete message"));
-      if (auto why = refuse_if_diverged(self))
-        return to_caf(*why);
-      auto& st = self->state;
-      auto sequence = st.next_sequence;
-      st.index->begin_record(sequence);
-      auto result = st.index->remove(*msg.request);
-      if (!result || result->deleted == 0) { // nothing changed: no record
-        st.index->begin_record(sequence - 1);
-        if (!result)
-          return to_caf(result.error());
-        return *result;
-      }
-      st.index->end_record(sequence);
-      auto record = st.links.wal ? wal::encode_remove(sequence, result->removed)
-                                 : std::string{};
-      result->removed.clear(); // the reply does not carry them
-      return log_then_answer(self, sequence, std::move(record),
-                             std::move(*result));
+      return guarded<delete_result>(self, "delete",
+                                    [&] { return remove(self, msg); });
     },
-    [self](drop_atom) -> caf::result<uint64_t> {
-      auto& st = self->state;
-      auto sequence = st.next_sequence;
-      if (!st.links.wal)
-        return sequence;
-      auto promise = self->make_response_promise<uint64_t>();
-      self
-        ->request(st.links.wal, caf::infinite, append_atom::value,
-                  wal_entry{name_of(self), sequence,
-                            std::make_shared<const std::string>(
-                              wal::encode_drop(sequence))})
-        .then([promise, sequence](ok_atom) mutable {
-                promise.deliver(sequence);
-              },
-              [self, promise, sequence](caf::error& e) mutable {
-                // Not dropped: the registry puts the index back, and the
-                // log expects this sequence again.
-                self->state.next_sequence = sequence;
-                promise.deliver(std::move(e));
-              });
-      st.next_sequence = sequence + 1;
-      return promise;
-    },
+    [self](drop_atom) -> caf::result<uint64_t> { return drop(self); },
   };
 }
 

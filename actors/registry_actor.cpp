@@ -63,6 +63,7 @@ void install(self_pointer self, const std::string& name,
   auto actor = o.detached
                  ? self->spawn<caf::detached + caf::linked>(index, idx, links)
                  : self->spawn<caf::linked>(index, idx, links);
+  self->monitor(actor); // its death reloads the index (on_down)
   st.actors.emplace(name, actor);
   st.next_sequence.erase(name);
   st.publish_with(name, std::move(idx));
@@ -77,6 +78,7 @@ index_actor uninstall(self_pointer self, const std::string& name) {
   st.actors.erase(it);
   st.publish_without(name);
   self->unlink_from(actor);
+  self->demonitor(actor.address());
   return actor;
 }
 
@@ -240,6 +242,57 @@ void list_failed(self_pointer self, caf::error& e) {
   self->delayed_send(self, wait, retry_atom::value);
 }
 
+// Loads `name` again from the store (the durable state): its log write
+// failed, or its actor died. It is "loading" meanwhile, as at start.
+void reload(self_pointer self, const std::string& name) {
+  auto& st = self->state;
+  uninstall(self, name);
+  st.reloading.emplace(name, 0);
+  st.loading.reload(name);
+  publish_progress(self);
+  load_more(self);
+}
+
+// The actor of a live index, by address.
+const std::string* name_of(self_pointer self, const caf::actor_addr& who) {
+  for (auto& [name, actor] : self->state.actors)
+    if (actor.address() == who)
+      return &name;
+  return nullptr;
+}
+
+// Index actors are monitored: one that ends while its index is live died
+// (an exception CAF caught, a kill). Its index is loaded again from the
+// store, or (ephemeral) gets a new actor over the same in-memory index.
+void on_down(self_pointer self, caf::down_msg& msg) {
+  auto* name = name_of(self, msg.source);
+  if (name == nullptr)
+    return; // dropped or replaced on purpose
+  auto dead = *name; // reload erases the entry
+  auto& st = self->state;
+  if (!st.options.store) {
+    spdlog::error("registry: the actor of index '{}' died ({}); it is "
+                  "restarted",
+                  dead, to_string(msg.reason));
+    auto idx = st.options.table->find(dead);
+    uninstall(self, dead);
+    return install(self, dead, std::move(idx));
+  }
+  spdlog::error("registry: the actor of index '{}' died ({}); loading the "
+                "index again from the store",
+                dead, to_string(msg.reason));
+  reload(self, dead);
+}
+
+// Index actors and loaders are linked, so that they end with the
+// registry; their own ends are on_down's (index actors) or a request's
+// error (loaders). Only an exit sent to the registry (a stop: CAF names
+// the receiver as its source) ends it.
+void on_exit(self_pointer self, caf::exit_msg& msg) {
+  if (msg.reason && (!msg.source || msg.source == self->address()))
+    self->quit(msg.reason);
+}
+
 } // namespace
 
 registry_actor::behavior_type
@@ -258,7 +311,10 @@ registry(registry_actor::stateful_pointer<registry_state> self,
   } else {
     st.loading.listed({}); // ephemeral: nothing to load
   }
-  // Index actors are linked to it: when the registry goes, they go.
+  // Index actors are linked to it: when the registry goes, they go. They
+  // are monitored too: when one of them dies, its index is loaded again.
+  self->set_exit_handler([self](caf::exit_msg& msg) { on_exit(self, msg); });
+  self->set_down_handler([self](caf::down_msg& msg) { on_down(self, msg); });
   return {
     [self](create_atom, const index_params& params) -> caf::result<index_info> {
       auto& st = self->state;
@@ -402,18 +458,12 @@ registry(registry_actor::stateful_pointer<registry_state> self,
       auto& st = self->state;
       if (st.actors.contains(name)) {
         auto current = st.options.table->find(name);
-        if (!current || !current->diverged())
-          return; // a late notice of an index already replaced
-        uninstall(self, name); // it quits once its records are answered
-        st.reloading.emplace(name, 0);
-        st.loading.reload(name);
+        if (current && current->diverged())
+          reload(self, name); // its actor quits once its records are answered
       } else if (st.reloading.contains(name)) {
         st.loading.retry(name); // the backoff after a failed reload ended
-      } else {
-        return;
+        load_more(self);
       }
-      publish_progress(self);
-      load_more(self);
     },
     [self](progress_atom) {
       auto& st = self->state;

@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include "http/run_io.hpp"
 #include "http/server_impl.hpp"
 
 namespace lh::http {
@@ -48,7 +49,7 @@ expected<void> server::start() {
   for (auto& context : d.contexts) {
     // Keeps run() going while the context has no socket yet.
     d.guards.push_back(net::make_work_guard(*context));
-    d.threads.emplace_back([&context] { context->run(); });
+    d.threads.emplace_back([&context] { run_io(*context, "http server"); });
   }
   d.running = true;
   return {};

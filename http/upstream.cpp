@@ -11,6 +11,7 @@
 #include <boost/url/parse.hpp>
 
 #include "http/beast_convert.hpp"
+#include "http/run_io.hpp"
 
 namespace lh::http {
 
@@ -212,7 +213,7 @@ upstream::upstream(upstream_options options)
   : impl_(std::make_shared<impl>(std::move(options))) {
   // Each thread co-owns the pool state: see ~upstream.
   for (unsigned i = 0; i < std::max(1u, impl_->options.threads); ++i)
-    impl_->threads.emplace_back([d = impl_] { d->ioc.run(); });
+    impl_->threads.emplace_back([d = impl_] { run_io(d->ioc, "upstream"); });
 }
 
 upstream::~upstream() {

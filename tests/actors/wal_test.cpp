@@ -93,6 +93,15 @@ protected:
     return ask<delete_result>(reg, delete_atom::value, name,
                               delete_message{r});
   }
+  // The index actor of `name`, read from the registry's state (safe: the
+  // test scheduler runs actors on this thread only).
+  index_actor actor_of(const std::string& name) {
+    auto* ptr = caf::actor_cast<caf::abstract_actor*>(reg);
+    auto* impl = dynamic_cast<
+      caf::stateful_actor<registry_state, registry_actor::base>*>(ptr);
+    return impl->state.actors.at(name);
+  }
+
   size_t calls(std::string_view prefix) {
     size_t n = 0;
     for (auto& c : control->calls)
@@ -221,4 +230,26 @@ TEST_F(wal_test, a_snapshot_trims_the_log_it_holds) {
   ASSERT_TRUE(add("docs", {"c"})); // after the snapshot: in the log
   restart();
   EXPECT_EQ(table->find("docs")->length(), 3u);
+}
+
+TEST_F(wal_test, a_dead_index_actor_is_replaced_from_the_store) {
+  ASSERT_TRUE(create("docs"));
+  ASSERT_TRUE(add("docs", {"a", "b"}));
+  ASSERT_TRUE(create("other"));
+  auto old = table->find("docs");
+  // Ended as an uncaught exception ends an actor (CAF's runtime_error):
+  // the registry and the other index live on, and "docs" comes back as
+  // the store holds it.
+  auto victim = caf::actor_cast<caf::actor>(actor_of("docs"));
+  caf::anon_send(victim, caf::exit_msg{victim.address(),
+                                       caf::make_error(caf::sec::runtime_error)});
+  sched.run();
+  auto idx = table->find("docs");
+  ASSERT_TRUE(idx) << status->rehydration().loading.size() << " loading, "
+                   << status->rehydration().failed.size() << " failed";
+  EXPECT_NE(idx, old);
+  EXPECT_EQ(idx->length(), 2u);
+  ASSERT_TRUE(add("docs", {"c"}));
+  ASSERT_TRUE(add("other", {"x"}));
+  EXPECT_TRUE(status->rehydration().done());
 }
