@@ -23,6 +23,14 @@ struct fake_store_control {
   std::map<std::string, std::string> objects;
   std::map<std::string, uint64_t> generations; // put_if_newer's order
   int fail_appends = 0;                        // the next N appends fail
+  // Named fault points: the Nth call of a kind ("append", "put" with a
+  // generation, "trim", "delete" with a generation) fails, once.
+  std::map<std::string, int> fail_nth;
+  std::map<std::string, int> seen;
+  bool fault(const std::string& kind) {
+    auto it = fail_nth.find(kind);
+    return ++seen[kind] == (it == fail_nth.end() ? -1 : it->second);
+  }
   std::vector<std::string> calls;    // "put KEY", "get KEY", ... in order
   int fail_puts = 0;                 // the next N puts fail
   int fail_lists = 0;                // the next N lists fail
@@ -85,6 +93,8 @@ fake_store(store_actor::stateful_pointer<fake_store_state> self,
     },
     [=](put_atom, const std::string& key, const bytes_message& value,
         uint64_t generation) -> caf::result<ok_atom> {
+      if (control->fault("put"))
+        return to_caf(make_error(ec::io_error, "injected fault: put"));
       if (control->generations[key] > generation)
         return to_caf(make_error(ec::stale_write, key));
       control->generations[key] = generation;
@@ -111,6 +121,8 @@ fake_store(store_actor::stateful_pointer<fake_store_state> self,
     [=](delete_atom, const std::string& key,
         uint64_t generation) -> caf::result<ok_atom> {
       control->calls.push_back("delete " + key);
+      if (control->fault("delete"))
+        return to_caf(make_error(ec::io_error, "injected fault: delete"));
       if (control->generations[key] > generation)
         return to_caf(make_error(ec::stale_write, key));
       control->generations[key] = generation;
@@ -121,6 +133,8 @@ fake_store(store_actor::stateful_pointer<fake_store_state> self,
     [=](append_atom, const group_message& group) -> caf::result<ok_atom> {
       control->calls.push_back("append "
                                + std::to_string(group.objects->size()));
+      if (control->fault("append"))
+        return to_caf(make_error(ec::io_error, "injected fault: append"));
       if (control->fail_appends > 0) {
         --control->fail_appends;
         return to_caf(make_error(ec::unavailable, "store is down"));
@@ -132,6 +146,8 @@ fake_store(store_actor::stateful_pointer<fake_store_state> self,
     [=](trim_atom, const std::string& from,
         const std::string& to) -> caf::result<ok_atom> {
       control->calls.push_back("trim " + from + " " + to);
+      if (control->fault("trim"))
+        return to_caf(make_error(ec::io_error, "injected fault: trim"));
       if (from < to)
         control->objects.erase(control->objects.lower_bound(from),
                                control->objects.lower_bound(to));

@@ -3,6 +3,8 @@
 // concurrent changes share a group, a failed log write changes nothing, and
 // a new registry over the same store (a restart after kill -9: no save ran)
 // finds every acknowledged change.
+#include <set>
+
 #include <caf/send.hpp>
 
 #include "actors/persistence_actor.hpp"
@@ -252,4 +254,90 @@ TEST_F(wal_test, a_dead_index_actor_is_replaced_from_the_store) {
   ASSERT_TRUE(add("docs", {"c"}));
   ASSERT_TRUE(add("other", {"x"}));
   EXPECT_TRUE(status->rehydration().done());
+}
+
+namespace {
+
+// A fault point: the Nth store call of a kind fails.
+struct fault_case {
+  const char* kind;
+  int nth;
+};
+
+class wal_fault_test : public wal_test,
+                       public ::testing::WithParamInterface<fault_case> {};
+
+} // namespace
+
+TEST_P(wal_fault_test, nothing_acknowledged_is_lost_and_nothing_failed_lands) {
+  auto [kind, nth] = GetParam();
+  stop();
+  start(true); // with background saves: the snapshot and trim paths too
+  control->fail_nth[kind] = nth;
+  std::set<std::string> acked, failed, deleted;
+  auto saves = [&] {
+    sched.trigger_timeouts(); // pauses and retry backoffs end
+    sched.run();
+  };
+  if (!create("docs")) { // the create's own record can be the fault
+    control->fail_nth.clear();
+    ASSERT_TRUE(create("docs"));
+  }
+  for (int i = 0; i < 8; ++i) {
+    auto id = "i" + std::to_string(i);
+    (add("docs", {id}) ? acked : failed).insert(id);
+    if (i % 3 == 2) {
+      auto gone = *acked.begin();
+      if (auto r = remove("docs", {gone}); r && r->deleted == 1) {
+        acked.erase(gone);
+        deleted.insert(gone);
+      }
+    }
+    saves();
+  }
+  EXPECT_GE(control->seen[kind], 1) << "the fault point was never reached";
+  restart();
+  auto idx = table->find("docs");
+  ASSERT_TRUE(idx) << "not loadable after a " << kind << " fault";
+  auto all = std::vector<std::string>(acked.begin(), acked.end());
+  all.insert(all.end(), failed.begin(), failed.end());
+  all.insert(all.end(), deleted.begin(), deleted.end());
+  auto got = idx->get(all, false);
+  ASSERT_TRUE(got);
+  std::set<std::string> present;
+  for (auto& item : got->items)
+    present.insert(item.id);
+  EXPECT_EQ(present, acked) << kind << " fault at call " << nth;
+  EXPECT_EQ(idx->length(), acked.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+  points, wal_fault_test,
+  ::testing::Values(fault_case{"append", 1}, fault_case{"append", 2},
+                    fault_case{"append", 4}, fault_case{"append", 7},
+                    fault_case{"put", 1}, fault_case{"put", 2},
+                    fault_case{"trim", 1}, fault_case{"trim", 2}),
+  [](const auto& info) {
+    return std::string{info.param.kind} + "_" + std::to_string(info.param.nth);
+  });
+
+TEST_F(wal_test, a_failed_blob_delete_after_a_drop_is_retried_and_never_undoes_it) {
+  stop();
+  start(true);
+  ASSERT_TRUE(create("docs"));
+  ASSERT_TRUE(add("docs", {"a"}));
+  sched.trigger_timeouts();
+  sched.run();
+  ASSERT_EQ(control->objects.count(lhv1::key_of("docs")), 1u);
+  control->fail_nth["delete"] = 1;
+  ASSERT_TRUE(ask<ok_atom>(reg, delete_atom::value, std::string{"docs"}));
+  EXPECT_EQ(control->objects.count(lhv1::key_of("docs")), 1u); // it failed
+  restart(); // before the retry: the blob is there, the tombstone wins
+  EXPECT_FALSE(table->find("docs"));
+  stop();
+  start(true); // this start's drop notice deletes the leftover blob
+  sched.trigger_timeouts();
+  sched.run();
+  EXPECT_EQ(control->objects.count(lhv1::key_of("docs")), 0u);
+  EXPECT_FALSE(table->find("docs"));
 }
