@@ -390,6 +390,8 @@ rocks_store::open(const rocks_store_options& options) {
   rocksdb::Options db_options;
   db_options.create_if_missing = fresh;
   db_options.paranoid_checks = true;
+  if (options.env != nullptr)
+    db_options.env = options.env;
   db_options.IncreaseParallelism(2);
   // Vector blobs are floats: compression costs CPU and saves little.
   db_options.compression = rocksdb::kNoCompression;

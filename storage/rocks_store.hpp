@@ -16,8 +16,9 @@
 #include "config/error.hpp"
 
 namespace rocksdb {
+class Env;
 class Status;
-}
+} // namespace rocksdb
 
 namespace lh {
 
@@ -39,6 +40,9 @@ struct rocks_store_options {
   // RocksDB 7.8 asserts (aborts the process) when a synced write follows an
   // ENOSPC, so the store must not let RocksDB run out of space.
   uint64_t min_free_bytes = uint64_t{64} << 20;
+  // Where RocksDB does its file I/O; null: the default. Tests pass a
+  // file system that fails or loses unsynced writes (power_loss_test).
+  rocksdb::Env* env = nullptr;
 };
 
 class rocks_store {
