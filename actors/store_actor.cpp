@@ -24,53 +24,80 @@ caf::result<ok_atom> answer(const expected<void>& ok) {
   return ok_atom::value;
 }
 
+// A store call that throws (a bad_alloc for a huge value, say) answers
+// ec::internal; the worker goes on, and so does the pool it is linked to.
+template <class T, class Call>
+caf::result<T> guarded(Call call) {
+  try {
+    return call();
+  } catch (const std::exception& e) {
+    return failed(make_error(ec::internal,
+                             std::string{"store call threw: "} + e.what()));
+  }
+}
+
 } // namespace
 
 store_actor::behavior_type
 rocks_store_actor(store_actor::stateful_pointer<rocks_store_state> self,
                   std::shared_ptr<rocks_store> store) {
   self->state.store = std::move(store);
+  using ok_result = caf::result<ok_atom>;
   return {
     [self](put_atom, const std::string& key,
-           const bytes_message& value) -> caf::result<ok_atom> {
-      return answer(self->state.store->put(key, value.take()));
+           const bytes_message& value) -> ok_result {
+      return guarded<ok_atom>(
+        [&] { return answer(self->state.store->put(key, value.take())); });
     },
     [self](put_atom, const std::string& key, const bytes_message& value,
-           uint64_t generation) -> caf::result<ok_atom> {
-      return answer(
-        self->state.store->put_if_newer(key, value.take(), generation));
+           uint64_t generation) -> ok_result {
+      return guarded<ok_atom>([&] {
+        return answer(
+          self->state.store->put_if_newer(key, value.take(), generation));
+      });
     },
     [self](delete_atom, const std::string& key,
-           uint64_t generation) -> caf::result<ok_atom> {
-      return answer(self->state.store->remove_if_newer(key, generation));
+           uint64_t generation) -> ok_result {
+      return guarded<ok_atom>([&] {
+        return answer(self->state.store->remove_if_newer(key, generation));
+      });
     },
-    [self](append_atom, const group_message& group) -> caf::result<ok_atom> {
+    [self](append_atom, const group_message& group) -> ok_result {
       if (!group.objects)
         return failed(make_error(ec::internal, "empty group message"));
-      std::vector<rocks_store::object_ref> refs;
-      for (auto& [key, value] : *group.objects)
-        refs.emplace_back(key, value);
-      return answer(self->state.store->put_all(refs));
+      return guarded<ok_atom>([&] {
+        std::vector<rocks_store::object_ref> refs;
+        for (auto& [key, value] : *group.objects)
+          refs.emplace_back(key, value);
+        return answer(self->state.store->put_all(refs));
+      });
     },
     [self](trim_atom, const std::string& from,
-           const std::string& to) -> caf::result<ok_atom> {
-      return answer(self->state.store->remove_range(from, to));
+           const std::string& to) -> ok_result {
+      return guarded<ok_atom>(
+        [&] { return answer(self->state.store->remove_range(from, to)); });
     },
     [self](get_atom, const std::string& key) -> caf::result<bytes_message> {
-      auto value = self->state.store->get(key);
-      if (!value)
-        return failed(value.error());
-      return bytes_message::wrap(std::move(*value));
+      return guarded<bytes_message>([&]() -> caf::result<bytes_message> {
+        auto value = self->state.store->get(key);
+        if (!value)
+          return failed(value.error());
+        return bytes_message::wrap(std::move(*value));
+      });
     },
-    [self](delete_atom, const std::string& key) -> caf::result<ok_atom> {
-      return answer(self->state.store->remove(key));
+    [self](delete_atom, const std::string& key) -> ok_result {
+      return guarded<ok_atom>(
+        [&] { return answer(self->state.store->remove(key)); });
     },
     [self](list_atom,
            const std::string& prefix) -> caf::result<std::vector<std::string>> {
-      auto keys = self->state.store->list(prefix);
-      if (!keys)
-        return failed(keys.error());
-      return std::move(*keys);
+      using keys_result = caf::result<std::vector<std::string>>;
+      return guarded<std::vector<std::string>>([&]() -> keys_result {
+        auto keys = self->state.store->list(prefix);
+        if (!keys)
+          return failed(keys.error());
+        return std::move(*keys);
+      });
     },
   };
 }
