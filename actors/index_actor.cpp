@@ -90,7 +90,11 @@ caf::result<T> guarded(self_pointer self, const char* what, Body body) {
   }
 }
 
-std::optional<error> refuse_if_diverged(self_pointer self) {
+// Why a mutation cannot start: an empty message (a bug), or an index
+// that is being loaded again.
+std::optional<error> refuse(self_pointer self, bool has_payload) {
+  if (!has_payload)
+    return make_error(ec::internal, "empty mutation message");
   if (!self->state.index->diverged())
     return std::nullopt;
   return make_error(ec::unavailable,
@@ -98,11 +102,8 @@ std::optional<error> refuse_if_diverged(self_pointer self) {
                       + "' is being loaded again after a failed log write");
 }
 
-
 caf::result<add_result> add(self_pointer self, const batch_message& msg) {
-  if (!msg.batch)
-    return to_caf(make_error(ec::internal, "empty batch message"));
-  if (auto why = refuse_if_diverged(self))
+  if (auto why = refuse(self, msg.batch != nullptr))
     return to_caf(*why);
   auto& st = self->state;
   auto sequence = st.next_sequence;
@@ -131,9 +132,7 @@ caf::result<add_result> add(self_pointer self, const batch_message& msg) {
 
 caf::result<delete_result> remove(self_pointer self,
                                   const delete_message& msg) {
-  if (!msg.request)
-    return to_caf(make_error(ec::internal, "empty delete message"));
-  if (auto why = refuse_if_diverged(self))
+  if (auto why = refuse(self, msg.request != nullptr))
     return to_caf(*why);
   auto& st = self->state;
   auto sequence = st.next_sequence;

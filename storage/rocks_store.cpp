@@ -32,20 +32,20 @@ constexpr char generation_tag = 'g';
 constexpr char inline_format = 1;  // header byte, then the value itself
 constexpr char chunked_format = 2; // header byte, u64 size, u32 chunk count
 
-std::string header_key(std::string_view key) {
+std::string tagged_key(char tag, std::string_view key) {
   std::string out;
   out.reserve(key.size() + 1);
-  out += header_tag;
+  out += tag;
   out += key;
   return out;
 }
 
+std::string header_key(std::string_view key) {
+  return tagged_key(header_tag, key);
+}
+
 std::string generation_key(std::string_view key) {
-  std::string out;
-  out.reserve(key.size() + 1);
-  out += generation_tag;
-  out += key;
-  return out;
+  return tagged_key(generation_tag, key);
 }
 
 std::string chunk_key(std::string_view key, uint32_t index) {

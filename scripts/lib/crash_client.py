@@ -79,11 +79,11 @@ def wait_ready(port, what, timeout=60):
     while time.time() < deadline:
         try:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            status, _ = request(c, "GET", "/ready")
+            status, body = request(c, "GET", "/ready")
             c.close()
             if status == 200:
                 return
-            last = status
+            last = f"{status} {body[:500]!r}"
         except OSError as e:
             last = e
         time.sleep(0.05)
@@ -308,10 +308,20 @@ def main():
         print(f"crash test ({a.mode}, seed {a.seed}): {a.cycles} cycles, "
               f"{model.acked} acknowledged changes, {total_checked} item "
               "checks, none lost")
+    except SystemExit:
+        # What the services said, for the failure's reader; the data stays.
+        for s in services:
+            print(f"--- last lines of {s.log}", file=sys.stderr)
+            with open(s.log, errors="replace") as f:
+                print("".join(f.readlines()[-40:]), file=sys.stderr)
+        print(f"data kept in {work}", file=sys.stderr)
+        work = None
+        raise
     finally:
         for s in services:
             s.stop()
-        shutil.rmtree(work, ignore_errors=True)
+        if work:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

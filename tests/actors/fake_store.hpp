@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <caf/response_promise.hpp>
@@ -38,6 +39,14 @@ struct fake_store_control {
   std::vector<caf::response_promise> unanswered;
   bool hold_puts = false; // keep puts unanswered until release()
   std::vector<std::pair<caf::response_promise, std::function<void()>>> held;
+
+  /// Calls made so far that start with `prefix` ("put _vectors/", ...).
+  size_t count(std::string_view prefix) const {
+    size_t n = 0;
+    for (auto& c : calls)
+      n += c.starts_with(prefix);
+    return n;
+  }
 
   void release() {
     for (auto& [promise, apply] : held) {

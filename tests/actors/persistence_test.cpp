@@ -61,10 +61,7 @@ protected:
   }
 
   size_t count_calls(std::string_view prefix) {
-    size_t n = 0;
-    for (auto& c : control->calls)
-      n += c.starts_with(prefix);
-    return n;
+    return control->count(prefix);
   }
 
   std::shared_ptr<fake_store_control> control;

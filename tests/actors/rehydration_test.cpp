@@ -10,6 +10,7 @@
 #include "index/lhv1.hpp"
 #include "tests/actors/actor_fixture.hpp"
 #include "tests/actors/fake_store.hpp"
+#include "tests/actors/test_registry.hpp"
 
 namespace {
 
@@ -59,15 +60,9 @@ protected:
   }
 
   void start_registry(size_t parallelism) {
-    registry_options o;
-    o.table = table;
-    o.detached = false;
-    o.status = status;
-    o.store = store;
-    o.persistence = saver;
     wal = sys.spawn(wal_writer, store, load_timeout);
-    o.wal = wal;
-    o.rehydrate_timeout = load_timeout;
+    auto o = lh::test::durable_registry(table, status, store, saver, wal,
+                                        load_timeout);
     o.rehydrate_parallelism = parallelism;
     reg = sys.spawn(registry, o);
   }

@@ -14,6 +14,7 @@
 #include "index/wal_record.hpp"
 #include "tests/actors/actor_fixture.hpp"
 #include "tests/actors/fake_store.hpp"
+#include "tests/actors/test_registry.hpp"
 
 namespace {
 
@@ -43,15 +44,8 @@ protected:
     wal = sys.spawn(wal_writer, store, timeout);
     if (saving)
       saver = sys.spawn(persistence, store, table, status, timeout);
-    registry_options o;
-    o.table = table;
-    o.detached = false;
-    o.status = status;
-    o.store = store;
-    o.persistence = saver;
-    o.wal = wal;
-    o.rehydrate_timeout = timeout;
-    reg = sys.spawn(registry, o);
+    reg = sys.spawn(registry, lh::test::durable_registry(table, status, store,
+                                                         saver, wal, timeout));
     sched.run();
   }
   // Everything but the store goes, as in a kill -9: nothing is flushed.
@@ -104,12 +98,7 @@ protected:
     return impl->state.actors.at(name);
   }
 
-  size_t calls(std::string_view prefix) {
-    size_t n = 0;
-    for (auto& c : control->calls)
-      n += c.starts_with(prefix);
-    return n;
-  }
+  size_t calls(std::string_view prefix) { return control->count(prefix); }
 
   std::shared_ptr<fake_store_control> control;
   store_actor store;
