@@ -86,9 +86,10 @@ vector_index::assign_labels(const add_batch& batch, std::vector<bool>& reused) {
       continue;
     }
     if (!free_labels_.empty()) {
+      // Its id goes in when its chunk is published: a save between two
+      // chunks must not see an id on a slot still marked deleted.
       it->second = free_labels_.back();
       free_labels_.pop_back();
-      ids_[it->second] = batch.ids[i];
       reused[i] = true;
     } else {
       it->second = ids_.size();
@@ -107,6 +108,7 @@ void vector_index::publish(const add_batch& batch, size_t begin, size_t end,
     auto slot = *graph_->slot_of(label);
     if (live_.test(slot)) // an upsert: forget the old metadata
       filter_index_.erase(slot, metadata_[label]);
+    ids_[label] = batch.ids[i]; // a reused slot's id (see assign_labels)
     metadata_[label] = batch.metadata[i];
     // Metadata came through the API's JSON parser; a failure here would
     // only leave the item unfilterable, never the index inconsistent.

@@ -2,6 +2,7 @@
 // (both plans), get/count/scroll, deletes with slot reuse, and deletes
 // surviving an LHV1 round trip.
 #include <algorithm>
+#include <atomic>
 #include <random>
 #include <set>
 #include <thread>
@@ -333,6 +334,34 @@ TEST(vector_items, deletes_survive_an_lhv1_round_trip) {
   ASSERT_TRUE(copy.add(items(400, 3), nullptr));
   EXPECT_EQ(copy.info().deleted_slots, 0u);
   EXPECT_EQ(copy.length(), 400u);
+}
+
+TEST(vector_items, a_save_between_chunks_that_reuse_slots_restores) {
+  // Saves run while a batch that reuses freed slots goes in chunk by
+  // chunk: every blob must load (an id on a slot still marked deleted
+  // made one unloadable; the crash test found it).
+  lh::vector_index idx{params()};
+  ASSERT_TRUE(idx.add(items(0, 1200), nullptr));
+  std::vector<std::string> gone;
+  for (size_t i = 0; i < 1000; ++i)
+    gone.push_back(id_of(i));
+  ASSERT_TRUE(idx.remove(lh::delete_request{gone, {}}));
+  std::atomic<bool> done{false};
+  std::thread adder{[&] {
+    EXPECT_TRUE(idx.add(items(5000, 1000), nullptr));
+    done = true;
+  }};
+  size_t saves = 0;
+  while (!done || saves == 0) {
+    auto back = lh::lhv1::restore("items", lh::lhv1::encode_index(idx).value());
+    ++saves;
+    if (!back) {
+      ADD_FAILURE() << "save " << saves << ": " << back.error().message;
+      break;
+    }
+  }
+  adder.join();
+  EXPECT_GT(saves, 1u);
 }
 
 TEST(vector_items, churn_keeps_the_graph_size_and_recall) {
