@@ -52,8 +52,7 @@ caf::result<Result> log_then_answer(self_pointer self, uint64_t sequence,
   ++st.logging;
   self
     ->request(st.links.wal, caf::infinite, append_atom::value,
-              wal_entry{idx->params().name, sequence,
-                        std::make_shared<const std::string>(std::move(record))})
+              wal_entry::of(idx->params().name, sequence, std::move(record)))
     .then(
       [self, idx, sequence, promise, result](ok_atom) mutable {
         --self->state.logging;
@@ -161,9 +160,8 @@ caf::result<uint64_t> drop(self_pointer self) {
   auto promise = self->make_response_promise<uint64_t>();
   self
     ->request(st.links.wal, caf::infinite, append_atom::value,
-              wal_entry{name_of(self), sequence,
-                        std::make_shared<const std::string>(
-                          wal::encode_drop(sequence))})
+              wal_entry::of(name_of(self), sequence,
+                            wal::encode_drop(sequence)))
     .then([promise, sequence](ok_atom) mutable { promise.deliver(sequence); },
           [self, promise, sequence](caf::error& e) mutable {
             // Not dropped: the registry puts the index back, and the log

@@ -43,6 +43,12 @@ struct wal_entry {
   std::string index;
   uint64_t sequence = 0;
   std::shared_ptr<const std::string> bytes; // the encoded record
+
+  static wal_entry of(std::string index, uint64_t sequence,
+                      std::string record) {
+    return wal_entry{std::move(index), sequence,
+                     std::make_shared<const std::string>(std::move(record))};
+  }
 };
 
 /// A batch moved to the index actor without copying its vectors.

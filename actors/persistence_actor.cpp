@@ -92,15 +92,15 @@ void remove_blob(self_pointer self, const std::string& name) {
   };
   self->request(st.store, st.timeout, delete_atom::value, key, sequence)
     .then([self, name, sequence](ok_atom) { trim(self, name, sequence); },
-          [self, name, key, then_trim](caf::error& e) mutable {
+          [self, name, key, sequence, then_trim](caf::error& e) mutable {
             if (from_caf(e).code != ec::stale_write)
               return then_trim(e);
             // Newer than the drop: a blob that never loaded (its sequence
             // unknown). The tombstone keeps it from loading, so it goes.
             auto& st = self->state;
             self->request(st.store, st.timeout, delete_atom::value, key)
-              .then([self, name](ok_atom) {
-                      trim(self, name, self->state.drop_sequence[name]);
+              .then([self, name, sequence](ok_atom) {
+                      trim(self, name, sequence);
                     },
                     then_trim);
           });

@@ -106,8 +106,7 @@ void log_record(self_pointer self, const std::string& name, uint64_t sequence,
   self->send(wal, expect_atom::value, name, sequence);
   self
     ->request(wal, caf::infinite, append_atom::value,
-              wal_entry{name, sequence,
-                        std::make_shared<const std::string>(std::move(record))})
+              wal_entry::of(name, sequence, std::move(record)))
     .then([then](ok_atom) mutable { then(); },
           [fail](caf::error& e) mutable { fail(from_caf(e)); });
 }
@@ -354,8 +353,7 @@ registry(registry_actor::stateful_pointer<registry_state> self,
         [self, idx, name, promise](const error& why) mutable {
           // Not created: gone again (its actor fails whatever it logged).
           auto& st = self->state;
-          if (auto it = st.actors.find(name);
-              it != st.actors.end() && st.options.table->find(name) == idx)
+          if (st.actors.contains(name) && st.options.table->find(name) == idx)
             self->send_exit(uninstall(self, name),
                             caf::exit_reason::user_shutdown);
           spdlog::error("registry: index '{}' not created: {}", name,

@@ -41,18 +41,22 @@ void finish_group(self_pointer self, const std::vector<uint64_t>& tokens,
   }
 }
 
-// The next group as store objects, and the tokens to answer; nullopt when
-// a group is in flight or nothing is queued.
-std::optional<std::pair<object_group, std::vector<uint64_t>>>
-take_group(self_pointer self) {
+// The next group: its records, their keys, and the tokens to answer;
+// nullopt when a group is in flight or nothing is queued.
+struct taken_group {
+  std::vector<group_commit::entry> records;
+  std::vector<std::string> keys;
+  std::vector<uint64_t> tokens;
+};
+
+std::optional<taken_group> take_group(self_pointer self) {
   auto group = self->state.commits.next_group();
   if (!group)
     return std::nullopt;
-  std::pair<object_group, std::vector<uint64_t>> out;
-  out.first.reserve(group->size());
-  for (auto& e : *group) {
-    out.first.emplace_back(wal::key_of(e.index, e.sequence), *e.bytes);
-    out.second.push_back(e.token);
+  taken_group out{std::move(*group), {}, {}};
+  for (auto& e : out.records) {
+    out.keys.push_back(wal::key_of(e.index, e.sequence));
+    out.tokens.push_back(e.token);
   }
   return out;
 }
@@ -70,11 +74,13 @@ void write_next(self_pointer self) {
   auto group = take_group(self);
   if (!group)
     return;
-  auto tokens = std::move(group->second);
+  auto objects = std::make_shared<object_group>();
+  for (size_t i = 0; i < group->keys.size(); ++i)
+    objects->emplace_back(group->keys[i], *group->records[i].bytes);
+  auto tokens = std::move(group->tokens);
   self
     ->request(st.store, st.timeout, append_atom::value,
-              group_message{std::make_shared<const object_group>(
-                std::move(group->first))})
+              group_message{std::move(objects)})
     .then(
       [self, tokens](ok_atom) {
         finish_group(self, tokens, nullptr);
@@ -92,20 +98,14 @@ void write_next(self_pointer self) {
 void flush_local(self_pointer self) {
   auto& st = self->state;
   st.flush_queued = false;
-  auto group = st.commits.next_group();
+  auto group = take_group(self);
   if (!group)
     return;
-  std::vector<std::string> keys;
-  std::vector<uint64_t> tokens;
-  for (auto& e : *group) {
-    keys.push_back(wal::key_of(e.index, e.sequence));
-    tokens.push_back(e.token);
-  }
   std::vector<rocks_store::object_ref> refs;
-  for (size_t i = 0; i < keys.size(); ++i)
-    refs.emplace_back(keys[i], *(*group)[i].bytes);
+  for (size_t i = 0; i < group->keys.size(); ++i)
+    refs.emplace_back(group->keys[i], *group->records[i].bytes);
   auto written = st.local->put_all(refs);
-  finish_group(self, tokens, written ? nullptr : &written.error());
+  finish_group(self, group->tokens, written ? nullptr : &written.error());
   if (st.commits.queued() > 0)
     write_next(self);
 }

@@ -301,11 +301,8 @@ expected<std::shared_ptr<vector_index>> restore(std::string_view name,
   auto index
     = vector_index::restore(std::move(d->params), std::move(*graph),
                             std::move(d->ids), std::move(d->metadata));
-  if (index) {
-    (*index)->begin_record(d->sequence);
-    (*index)->end_record(d->sequence);
-    (*index)->set_durable(d->sequence);
-  }
+  if (index)
+    (*index)->loaded_at(d->sequence);
   return index;
 }
 

@@ -239,6 +239,14 @@ public:
   void end_record(uint64_t sequence) { applied_.store(sequence); }
   log_position log() const { return {applied_.load(), started_.load()}; }
 
+  /// As the store holds it at record `sequence`: applied and durable up
+  /// to there (a loaded snapshot, a replayed record).
+  void loaded_at(uint64_t sequence) {
+    begin_record(sequence);
+    end_record(sequence);
+    set_durable(sequence);
+  }
+
   /// The last record durable in the store, which a snapshot must wait for;
   /// `diverged`: a log write failed, so memory holds changes the store
   /// lacks, and this index is being replaced by a reload.

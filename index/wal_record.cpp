@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "storage/big_endian.hpp"
 #include "storage/crc32c.hpp"
 
 namespace lh::wal {
@@ -13,13 +14,8 @@ constexpr size_t header_bytes = 4 + 1 + 8 + 4;
 constexpr size_t crc_bytes = 4;
 constexpr int sequence_digits = 20; // UINT64_MAX has 20
 
-void put_be(std::string& out, uint64_t value, int bytes) {
-  for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8)
-    out += static_cast<char>((value >> shift) & 0xff);
-}
-
 void put_text(std::string& out, std::string_view text) {
-  put_be(out, text.size(), 4);
+  append_be(out, text.size(), 4);
   out += text;
 }
 
@@ -29,10 +25,10 @@ std::string frame(kind what, uint64_t sequence, const std::string& payload) {
   out.reserve(header_bytes + payload.size() + crc_bytes);
   out += magic;
   out += static_cast<char>(what);
-  put_be(out, sequence, 8);
-  put_be(out, payload.size(), 4);
+  append_be(out, sequence, 8);
+  append_be(out, payload.size(), 4);
   out += payload;
-  put_be(out, crc32c(out), 4);
+  append_be(out, crc32c(out), 4);
   return out;
 }
 
@@ -44,9 +40,8 @@ public:
   bool number(uint64_t& value, int bytes) {
     if (left() < static_cast<size_t>(bytes))
       return false;
-    value = 0;
-    for (int i = 0; i < bytes; ++i)
-      value = (value << 8) | static_cast<unsigned char>(bytes_[at_++]);
+    value = read_be(bytes_.data() + at_, bytes);
+    at_ += bytes;
     return true;
   }
   bool u32(uint32_t& value) {
@@ -156,11 +151,11 @@ std::optional<record_key> parse_key(std::string_view key) {
 std::string encode_create(uint64_t sequence, const index_params& p) {
   std::string payload;
   put_text(payload, p.name);
-  put_be(payload, p.dimension, 4);
-  put_be(payload, static_cast<uint8_t>(p.space), 1);
-  put_be(payload, p.m, 4);
-  put_be(payload, p.ef_construction, 4);
-  put_be(payload, p.ef_search, 4);
+  append_be(payload, p.dimension, 4);
+  append_be(payload, static_cast<uint8_t>(p.space), 1);
+  append_be(payload, p.m, 4);
+  append_be(payload, p.ef_construction, 4);
+  append_be(payload, p.ef_search, 4);
   return frame(kind::create, sequence, payload);
 }
 
@@ -170,8 +165,8 @@ std::string encode_add(uint64_t sequence, const add_batch& b) {
   for (size_t i = 0; i < b.size(); ++i)
     bytes += 8 + b.ids[i].size() + b.metadata[i].size();
   payload.reserve(bytes);
-  put_be(payload, b.size(), 4);
-  put_be(payload, b.dimension, 4);
+  append_be(payload, b.size(), 4);
+  append_be(payload, b.dimension, 4);
   for (size_t i = 0; i < b.size(); ++i) {
     put_text(payload, b.ids[i]);
     put_text(payload, i < b.metadata.size() ? b.metadata[i] : "");
@@ -184,7 +179,7 @@ std::string encode_add(uint64_t sequence, const add_batch& b) {
 std::string encode_remove(uint64_t sequence,
                           const std::vector<std::string>& ids) {
   std::string payload;
-  put_be(payload, ids.size(), 4);
+  append_be(payload, ids.size(), 4);
   for (auto& id : ids)
     put_text(payload, id);
   return frame(kind::remove, sequence, payload);

@@ -46,11 +46,8 @@ expected<void> apply(std::string_view name, const wal::record& r,
       break;
     case wal::kind::drop: index = nullptr; break;
   }
-  if (index) {
-    index->begin_record(r.sequence);
-    index->end_record(r.sequence);
-    index->set_durable(r.sequence);
-  }
+  if (index)
+    index->loaded_at(r.sequence);
   return {};
 }
 

@@ -2,22 +2,18 @@
 
 #include <cstdint>
 
+#include "storage/big_endian.hpp"
+
 namespace lh {
 
 namespace {
 
-void append_be(std::string& out, uint64_t value, int bytes) {
-  for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8)
-    out += static_cast<char>((value >> shift) & 0xff);
-}
-
 // Reads `bytes` big-endian bytes at `at`, advancing it; false past the end.
-bool read_be(std::string_view body, size_t& at, int bytes, uint64_t& value) {
+bool read_at(std::string_view body, size_t& at, int bytes, uint64_t& value) {
   if (body.size() - at < static_cast<size_t>(bytes))
     return false;
-  value = 0;
-  for (int i = 0; i < bytes; ++i)
-    value = (value << 8) | static_cast<unsigned char>(body[at++]);
+  value = read_be(body.data() + at, bytes);
+  at += bytes;
   return true;
 }
 
@@ -44,11 +40,11 @@ expected<object_group> decode_object_group(std::string_view body) {
   while (at < body.size()) {
     uint64_t key_bytes = 0, value_bytes = 0;
     auto item = "object " + std::to_string(out.size());
-    if (!read_be(body, at, 4, key_bytes) || body.size() - at < key_bytes)
+    if (!read_at(body, at, 4, key_bytes) || body.size() - at < key_bytes)
       return make_error(ec::invalid_argument, item + ": key cut short");
     auto key = body.substr(at, key_bytes);
     at += key_bytes;
-    if (!read_be(body, at, 8, value_bytes) || body.size() - at < value_bytes)
+    if (!read_at(body, at, 8, value_bytes) || body.size() - at < value_bytes)
       return make_error(ec::invalid_argument, item + ": value cut short");
     out.emplace_back(std::string{key}, std::string{body.substr(at, value_bytes)});
     at += value_bytes;

@@ -15,6 +15,7 @@
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/write_batch.h>
 
+#include "storage/big_endian.hpp"
 #include "storage/huge_pages.hpp"
 #include "storage/key_rules.hpp"
 
@@ -57,18 +58,6 @@ std::string chunk_key(std::string_view key, uint32_t index) {
   for (int shift = 24; shift >= 0; shift -= 8)
     out += static_cast<char>((index >> shift) & 0xff);
   return out;
-}
-
-void append_be(std::string& out, uint64_t value, int bytes) {
-  for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8)
-    out += static_cast<char>((value >> shift) & 0xff);
-}
-
-uint64_t read_be(const char* p, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i)
-    v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
 }
 
 struct header {

@@ -28,6 +28,14 @@ std::string id_of(size_t i) {
   return id;
 }
 
+// The ids of items `first`..`first+n-1`.
+std::vector<std::string> ids_from(size_t first, size_t n) {
+  std::vector<std::string> out;
+  for (size_t i = first; i < first + n; ++i)
+    out.push_back(id_of(i));
+  return out;
+}
+
 // Items `first`..`first+n-1` with metadata {"g": i%10, "b": i%100,
 // "even": i%2==0} and random vectors (seeded by i: repeatable).
 lh::add_batch items(size_t first, size_t n) {
@@ -264,9 +272,7 @@ TEST(vector_items, scroll_beside_adds_returns_no_item_twice) {
 TEST(vector_items, deleted_items_vanish_and_their_slots_are_reused) {
   lh::vector_index idx{params()};
   ASSERT_TRUE(idx.add(items(0, 1000), nullptr));
-  std::vector<std::string> doomed;
-  for (size_t i = 0; i < 500; ++i)
-    doomed.push_back(id_of(i));
+  auto doomed = ids_from(0, 500);
   doomed.push_back("never-there");
   doomed.push_back(id_of(0)); // twice: counted once
   auto r = idx.remove(lh::delete_request{doomed, {}});
@@ -342,10 +348,7 @@ TEST(vector_items, a_save_between_chunks_that_reuse_slots_restores) {
   // made one unloadable; the crash test found it).
   lh::vector_index idx{params()};
   ASSERT_TRUE(idx.add(items(0, 1200), nullptr));
-  std::vector<std::string> gone;
-  for (size_t i = 0; i < 1000; ++i)
-    gone.push_back(id_of(i));
-  ASSERT_TRUE(idx.remove(lh::delete_request{gone, {}}));
+  ASSERT_TRUE(idx.remove(lh::delete_request{ids_from(0, 1000), {}}));
   std::atomic<bool> done{false};
   std::thread adder{[&] {
     EXPECT_TRUE(idx.add(items(5000, 1000), nullptr));
