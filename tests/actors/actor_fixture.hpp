@@ -40,6 +40,10 @@ protected:
   expected<T> ask(const Handle& dest, Ts&&... xs) {
     auto handle = self->request(dest, caf::infinite, std::forward<Ts>(xs)...);
     sched.run();
+    // A reply that waits on a timeout (behind a stalled store call, say)
+    // comes once the timeouts fire.
+    while (self->mailbox().empty() && sched.trigger_timeouts() > 0)
+      sched.run();
     std::optional<expected<T>> result;
     handle.receive([&](T& value) { result.emplace(std::move(value)); },
                    [&](caf::error& err) { result.emplace(from_caf(err)); });

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -25,12 +26,20 @@ struct fake_store_control {
   std::map<std::string, uint64_t> generations; // put_if_newer's order
   int fail_appends = 0;                        // the next N appends fail
   // Named fault points: the Nth call of a kind ("append", "put" with a
-  // generation, "trim", "delete" with a generation) fails, once.
+  // generation, "trim", "delete" with a generation) fails, once; or it
+  // stalls: it is never answered, as a store that stopped responding
+  // (`stall_lands`: its write still lands, as a store that froze after
+  // writing).
+  enum class fault_mode { fail, stall };
   std::map<std::string, int> fail_nth;
+  fault_mode mode = fault_mode::fail;
+  bool stall_lands = false;
   std::map<std::string, int> seen;
-  bool fault(const std::string& kind) {
+  std::optional<fault_mode> fault(const std::string& kind) {
     auto it = fail_nth.find(kind);
-    return ++seen[kind] == (it == fail_nth.end() ? -1 : it->second);
+    if (++seen[kind] == (it == fail_nth.end() ? -1 : it->second))
+      return mode;
+    return std::nullopt;
   }
   std::vector<std::string> calls;    // "put KEY", "get KEY", ... in order
   int fail_puts = 0;                 // the next N puts fail
@@ -84,6 +93,24 @@ fake_put(store_actor::stateful_pointer<fake_store_state> self,
   return ok_atom::value;
 }
 
+// A named fault point of `kind` in a handler: the injected error, or a
+// stalled call (its promise kept, never delivered; `write` runs when the
+// stall lands), or nothing (go on).
+template <class Self>
+std::optional<caf::result<ok_atom>>
+injected(Self* self, const std::shared_ptr<fake_store_control>& control,
+         const std::string& kind, const std::function<void()>& write) {
+  auto mode = control->fault(kind);
+  if (!mode)
+    return std::nullopt;
+  if (*mode == fake_store_control::fault_mode::fail)
+    return to_caf(make_error(ec::io_error, "injected fault: " + kind));
+  if (control->stall_lands)
+    write();
+  control->unanswered.push_back(self->make_response_promise());
+  return caf::delegated<ok_atom>{};
+}
+
 inline store_actor::behavior_type
 fake_store(store_actor::stateful_pointer<fake_store_state> self,
            std::shared_ptr<fake_store_control> control) {
@@ -102,8 +129,11 @@ fake_store(store_actor::stateful_pointer<fake_store_state> self,
     },
     [=](put_atom, const std::string& key, const bytes_message& value,
         uint64_t generation) -> caf::result<ok_atom> {
-      if (control->fault("put"))
-        return to_caf(make_error(ec::io_error, "injected fault: put"));
+      if (auto f = injected(self, control, "put", [&] {
+            control->generations[key] = generation;
+            control->objects[key] = value.take();
+          }))
+        return *f;
       if (control->generations[key] > generation)
         return to_caf(make_error(ec::stale_write, key));
       control->generations[key] = generation;
@@ -130,8 +160,11 @@ fake_store(store_actor::stateful_pointer<fake_store_state> self,
     [=](delete_atom, const std::string& key,
         uint64_t generation) -> caf::result<ok_atom> {
       control->calls.push_back("delete " + key);
-      if (control->fault("delete"))
-        return to_caf(make_error(ec::io_error, "injected fault: delete"));
+      if (auto f = injected(self, control, "delete", [&] {
+            control->generations[key] = generation;
+            control->objects.erase(key);
+          }))
+        return *f;
       if (control->generations[key] > generation)
         return to_caf(make_error(ec::stale_write, key));
       control->generations[key] = generation;
@@ -142,24 +175,30 @@ fake_store(store_actor::stateful_pointer<fake_store_state> self,
     [=](append_atom, const group_message& group) -> caf::result<ok_atom> {
       control->calls.push_back("append "
                                + std::to_string(group.objects->size()));
-      if (control->fault("append"))
-        return to_caf(make_error(ec::io_error, "injected fault: append"));
+      auto write = [&] {
+        for (auto& [key, value] : *group.objects)
+          control->objects[key] = value;
+      };
+      if (auto f = injected(self, control, "append", write))
+        return *f;
       if (control->fail_appends > 0) {
         --control->fail_appends;
         return to_caf(make_error(ec::unavailable, "store is down"));
       }
-      for (auto& [key, value] : *group.objects)
-        control->objects[key] = value;
+      write();
       return ok_atom::value;
     },
     [=](trim_atom, const std::string& from,
         const std::string& to) -> caf::result<ok_atom> {
       control->calls.push_back("trim " + from + " " + to);
-      if (control->fault("trim"))
-        return to_caf(make_error(ec::io_error, "injected fault: trim"));
-      if (from < to)
-        control->objects.erase(control->objects.lower_bound(from),
-                               control->objects.lower_bound(to));
+      auto write = [&] {
+        if (from < to)
+          control->objects.erase(control->objects.lower_bound(from),
+                                 control->objects.lower_bound(to));
+      };
+      if (auto f = injected(self, control, "trim", write))
+        return *f;
+      write();
       return ok_atom::value;
     },
     [=](list_atom,
