@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     }
   auto timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
   vectord->response_timeout = storaged->response_timeout = timeout;
+  vectord->service_key = storaged->service_key = cfg.auth.service_key;
   auto to_vectord = std::make_shared<lh::http::upstream>(*vectord);
   auto to_storaged = std::make_shared<lh::http::upstream>(*storaged);
   lh::http::router routes;
@@ -39,9 +40,9 @@ int main(int argc, char** argv) {
   lh::http::server server{std::move(routes),
                           {.bind = cfg.gateway.bind,
                            .port = cfg.gateway.port,
-                           .threads = cfg.io_threads}};
+                           .threads = cfg.io_threads,
+                           .keys = lh::http::key_check{cfg.auth}}};
   auto about = "vectord " + cfg.gateway.vectord_url + ", storaged "
                + cfg.gateway.storaged_url;
-  return lh::http::serve_until_signal("gateway", server, cfg.gateway.bind,
-                                      about, [] {});
+  return lh::http::serve_until_signal("gateway", server, about, [] {});
 }

@@ -32,13 +32,13 @@ int main(int argc, char** argv) {
         routes, lh::make_store_bridge(sys, store->actor, timeout),
         cfg.storaged.max_value_bytes, "/v1");
       lh::http::server server{std::move(routes),
-                              {.bind = cfg.gateway.bind,
-                               .port = cfg.gateway.port,
-                               .threads = cfg.io_threads}};
+                              {.bind = cfg.lakehouse.bind,
+                               .port = cfg.lakehouse.port,
+                               .threads = cfg.io_threads,
+                           .keys = lh::http::key_check{cfg.auth}}};
       auto about = lh::config_origin(cfg) + ", data: " + cfg.storaged.data_dir
                    + "; indexes are saved in the embedded store";
-      return lh::http::serve_until_signal(
-        "lakehouse", server, cfg.gateway.bind, about, [&] {
+      return lh::http::serve_until_signal("lakehouse", server, about, [&] {
           lh::stop_vector_service(sys, svc, lh::store_call_timeout);
           caf::anon_send_exit(store->actor, caf::exit_reason::user_shutdown);
         });

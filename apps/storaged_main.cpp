@@ -25,16 +25,18 @@ int main(int argc, char** argv) {
       lh::http::add_health_routes(routes, "storaged", [rocks = store->rocks] {
         return lh::http::storage_readiness(*rocks);
       });
-      lh::http::add_storage_routes(
-        routes, lh::make_store_bridge(sys, store->actor, timeout),
-        cfg.storaged.max_value_bytes);
+      auto bridge = lh::make_store_bridge(sys, store->actor, timeout);
+      lh::http::add_storage_routes(routes, bridge,
+                                   cfg.storaged.max_value_bytes);
+      lh::http::add_internal_storage_routes(routes, bridge,
+                                            cfg.storaged.max_value_bytes);
       lh::http::server server{std::move(routes),
                               {.bind = cfg.storaged.bind,
                                .port = cfg.storaged.port,
-                               .threads = cfg.io_threads}};
+                               .threads = cfg.io_threads,
+                           .keys = lh::http::key_check{cfg.auth}}};
       auto about = lh::config_origin(cfg) + ", data: " + cfg.storaged.data_dir;
-      return lh::http::serve_until_signal(
-        "storaged", server, cfg.storaged.bind, about, [&] {
+      return lh::http::serve_until_signal("storaged", server, about, [&] {
           caf::anon_send_exit(store->actor, caf::exit_reason::user_shutdown);
         });
     });

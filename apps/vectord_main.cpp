@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   return lh::run_actor_process(
     argc, argv, lh::role::vectord,
     [](const lh::settings& cfg, caf::actor_system& sys) {
-      auto store = lh::connect_store(sys, cfg.vectord);
+      auto store = lh::connect_store(sys, cfg);
       if (!store) {
         spdlog::error("vectord: {}", store.error().message);
         return 2;
@@ -27,15 +27,15 @@ int main(int argc, char** argv) {
       lh::http::server server{std::move(routes),
                               {.bind = cfg.vectord.bind,
                                .port = cfg.vectord.port,
-                               .threads = cfg.io_threads}};
+                               .threads = cfg.io_threads,
+                           .keys = lh::http::key_check{cfg.auth}}};
       auto about = lh::config_origin(cfg)
                    + (*store
                         ? "; indexes are saved to storaged at "
                             + cfg.vectord.storaged_url
                         : "; EPHEMERAL: storaged_url is empty, indexes are "
                           "kept in memory only and lost at exit");
-      return lh::http::serve_until_signal(
-        "vectord", server, cfg.vectord.bind, about, [&] {
+      return lh::http::serve_until_signal("vectord", server, about, [&] {
           lh::stop_vector_service(sys, svc, lh::store_call_timeout);
           if (*store)
             caf::anon_send_exit(*store, caf::exit_reason::user_shutdown);

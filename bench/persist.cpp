@@ -209,8 +209,8 @@ int main(int argc, char** argv) {
       lh::default_store_writers);
     path_name = "embedded RocksDB";
   } else {
-    lh::vectord_settings s;
-    s.storaged_url = store_arg;
+    lh::settings s;
+    s.vectord.storaged_url = store_arg;
     auto remote = lh::connect_store(sys, s);
     if (!remote || !*remote) {
       std::fprintf(stderr, "--store: not \"embedded\" nor a storaged URL\n");

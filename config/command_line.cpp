@@ -58,8 +58,8 @@ command_line parse_command_line(int argc, char** argv, role r) {
   switch (r) {
     case role::storaged: apply(s.storaged.bind, s.storaged.port); break;
     case role::vectord: apply(s.vectord.bind, s.vectord.port); break;
-    case role::gateway:
-    case role::lakehouse: apply(s.gateway.bind, s.gateway.port); break;
+    case role::gateway: apply(s.gateway.bind, s.gateway.port); break;
+    case role::lakehouse: apply(s.lakehouse.bind, s.lakehouse.port); break;
   }
   if (data_dir)
     s.storaged.data_dir = *data_dir;

@@ -1,5 +1,7 @@
 #include "config/settings.hpp"
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -47,6 +49,43 @@ public:
       return;
     }
     out = *node->value<std::string>();
+  }
+
+  void boolean(std::string_view key, bool& out) {
+    known_.emplace(key);
+    auto node = table_.get(key);
+    if (node == nullptr || failed())
+      return;
+    if (!node->is_boolean()) {
+      fail(ec::config_error,
+           "key '" + qualified(key) + "' in " + source_ + " must be true or false");
+      return;
+    }
+    out = *node->value<bool>();
+  }
+
+  void strings(std::string_view key, std::vector<std::string>& out) {
+    known_.emplace(key);
+    auto node = table_.get(key);
+    if (node == nullptr || failed())
+      return;
+    auto* array = node->as_array();
+    bool ok = array != nullptr;
+    std::vector<std::string> values;
+    if (ok)
+      for (auto& item : *array) {
+        if (!item.is_string()) {
+          ok = false;
+          break;
+        }
+        values.push_back(*item.value<std::string>());
+      }
+    if (!ok) {
+      fail(ec::config_error, "key '" + qualified(key) + "' in " + source_
+                               + " must be a list of strings");
+      return;
+    }
+    out = std::move(values);
   }
 
   /// Marks a key as read elsewhere (a section read by its own reader).
@@ -144,6 +183,16 @@ expected<settings> parse_settings(std::string_view toml_text,
     r.string("vectord_url", s.gateway.vectord_url);
     r.string("storaged_url", s.gateway.storaged_url);
   });
+  read_section("lakehouse", [&](table_reader& r) {
+    r.string("bind", s.lakehouse.bind);
+    r.integer("port", s.lakehouse.port, 0, max_port);
+  });
+  read_section("auth", [&](table_reader& r) {
+    r.strings("api_keys", s.auth.api_keys);
+    r.strings("read_only_keys", s.auth.read_only_keys);
+    r.string("service_key", s.auth.service_key);
+    r.boolean("keyed_probes", s.auth.keyed_probes);
+  });
   if (section_error)
     return *section_error;
   top.reject_unknown();
@@ -155,24 +204,53 @@ expected<settings> parse_settings(std::string_view toml_text,
   return s;
 }
 
+namespace {
+
+std::vector<std::string> split_keys(std::string_view list) {
+  std::vector<std::string> keys;
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    auto key = list.substr(0, comma);
+    if (!key.empty())
+      keys.emplace_back(key);
+    list = comma == std::string_view::npos ? "" : list.substr(comma + 1);
+  }
+  return keys;
+}
+
+} // namespace
+
+void apply_auth_environment(auth_settings& a,
+                            const std::function<const char*(const char*)>& env) {
+  if (const char* v = env("LAKEHOUSE_API_KEYS"))
+    a.api_keys = split_keys(v);
+  if (const char* v = env("LAKEHOUSE_READ_ONLY_KEYS"))
+    a.read_only_keys = split_keys(v);
+  if (const char* v = env("LAKEHOUSE_SERVICE_KEY"))
+    a.service_key = v;
+}
+
 expected<settings> load_settings(const std::optional<std::string>& path) {
   std::string file;
-  if (path) {
+  if (path)
     file = *path;
-  } else if (std::filesystem::exists("lakehouse.toml")) {
+  else if (std::filesystem::exists("lakehouse.toml"))
     file = "lakehouse.toml";
-  } else {
-    settings s;
-    if (auto ok = validate(s); !ok)
-      return ok.error();
-    return s;
+  expected<settings> loaded = settings{};
+  if (!file.empty()) {
+    std::ifstream in{file, std::ios::binary};
+    if (!in)
+      return make_error(ec::config_error, "cannot read config file " + file);
+    std::ostringstream text;
+    text << in.rdbuf();
+    loaded = parse_settings(text.str(), file);
+    if (!loaded)
+      return loaded;
   }
-  std::ifstream in{file, std::ios::binary};
-  if (!in)
-    return make_error(ec::config_error, "cannot read config file " + file);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_settings(text.str(), file);
+  apply_auth_environment(loaded->auth, [](const char* n) { return std::getenv(n); });
+  if (auto ok = validate(*loaded); !ok)
+    return ok.error();
+  return loaded;
 }
 
 expected<void> validate(const settings& s) {
@@ -189,6 +267,29 @@ expected<void> validate(const settings& s) {
   if (s.storaged.data_dir.empty())
     return make_error(ec::config_error, "key 'storaged.data_dir' in " + where
                                           + " must not be empty");
+  // A key travels in a header: visible ASCII only, and long enough that
+  // guessing it is hopeless.
+  auto check_key = [&](const std::string& key,
+                       const char* name) -> expected<void> {
+    bool visible = std::all_of(key.begin(), key.end(),
+                               [](char c) { return c > 0x20 && c < 0x7f; });
+    if (key.size() < min_key_length || key.size() > 256 || !visible)
+      return make_error(ec::config_error,
+                        std::string{"a key in 'auth."} + name + "' ("
+                          + where + " or the environment) must be "
+                          + std::to_string(min_key_length)
+                          + " to 256 visible ASCII characters");
+    return {};
+  };
+  for (auto& k : s.auth.api_keys)
+    if (auto ok = check_key(k, "api_keys"); !ok)
+      return ok;
+  for (auto& k : s.auth.read_only_keys)
+    if (auto ok = check_key(k, "read_only_keys"); !ok)
+      return ok;
+  if (!s.auth.service_key.empty())
+    if (auto ok = check_key(s.auth.service_key, "service_key"); !ok)
+      return ok;
   return {};
 }
 

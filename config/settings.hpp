@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/error.hpp"
 
@@ -32,10 +34,39 @@ struct gateway_settings {
   std::string storaged_url = "http://127.0.0.1:3211";
 };
 
+/// The all-in-one binary's own listening address (not [gateway]'s).
+struct lakehouse_settings {
+  std::string bind = "127.0.0.1";
+  uint16_t port = 3110;
+};
+
+/// API keys (docs/SECURITY.md). No key at all: every route is open, as on
+/// a loopback-only default. Keys also come from the environment
+/// (LAKEHOUSE_API_KEYS, LAKEHOUSE_READ_ONLY_KEYS: comma-separated;
+/// LAKEHOUSE_SERVICE_KEY), so they need not sit in the file.
+struct auth_settings {
+  std::vector<std::string> api_keys;       // every route
+  std::vector<std::string> read_only_keys; // search, get, count, scroll, list, info
+  /// What the services present to each other (vectord to storaged, the
+  /// gateway upstream); it also opens storaged's internal routes.
+  std::string service_key;
+  bool keyed_probes = false; // /ready (and /metrics) need a key too
+
+  bool enabled() const {
+    return !api_keys.empty() || !read_only_keys.empty()
+           || !service_key.empty();
+  }
+};
+
+/// The shortest API key a config may set.
+inline constexpr size_t min_key_length = 16;
+
 struct settings {
   storaged_settings storaged;
   vectord_settings vectord;
   gateway_settings gateway;
+  lakehouse_settings lakehouse;
+  auth_settings auth;
   std::string log_level = "info";       // trace, debug, info, warn, error
   uint32_t io_threads = 0;              // HTTP I/O threads; 0 = one per core
   uint32_t request_timeout_ms = 30'000; // HTTP request -> actor reply
@@ -50,6 +81,11 @@ expected<settings> parse_settings(std::string_view toml_text,
 /// Loads `path` when given (it must exist), else ./lakehouse.toml when it
 /// exists, else the built-in defaults.
 expected<settings> load_settings(const std::optional<std::string>& path);
+
+/// Keys from the environment replace the file's (each variable that is
+/// set replaces its list). `env` is std::getenv outside tests.
+void apply_auth_environment(auth_settings& a,
+                            const std::function<const char*(const char*)>& env);
 
 /// Checks values that do not depend on the file format (log level, ...).
 expected<void> validate(const settings& s);

@@ -24,6 +24,8 @@ unsigned status_of(ec code) {
     case ec::corrupt_data: return 500;
     case ec::stale_write: return 409; // Conflict: a newer write won
     case ec::config_error: return 500;
+    case ec::unauthorized: return 401;
+    case ec::forbidden: return 403;
     case ec::internal: return 500;
   }
   return 500;
@@ -37,6 +39,8 @@ response error_response(const error& err) {
   if (err.code == ec::not_ready || err.code == ec::timeout
       || err.code == ec::unavailable || err.code == ec::busy)
     r.headers.emplace_back("Retry-After", "1");
+  if (err.code == ec::unauthorized)
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
   return r;
 }
 

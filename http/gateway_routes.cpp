@@ -16,7 +16,8 @@ handler forward(std::shared_ptr<upstream> to) {
     to->send(req.verb, std::move(target), req.content_type, std::move(req.body),
              [respond](expected<response> res) {
                respond(res ? std::move(*res) : error_response(res.error()));
-             });
+             },
+             req.api_key);
   };
 }
 

@@ -29,6 +29,9 @@ struct request {
   std::string query; // raw, without the '?'
   std::string body;
   std::string content_type;
+  /// The API key the client presented (http/access.hpp), checked by the
+  /// server before the handler runs; the gateway passes it upstream.
+  std::string api_key;
   /// Values of the route's {name} placeholders, raw, in pattern order.
   std::vector<std::pair<std::string, std::string>> params;
 

@@ -7,6 +7,7 @@
 #include "actors/caf_error.hpp"
 #include "actors/store_actor.hpp"
 #include "actors/vector_service.hpp"
+#include "http/storage_routes.hpp"
 #include "http/upstream.hpp"
 #include "storage/key_rules.hpp"
 
@@ -38,7 +39,7 @@ namespace {
 expected<http::response> call(remote_store_state& st, http::method verb,
                               const std::string& target,
                               std::string body = {}) {
-  auto r = st.client->send(verb, target, std::move(body));
+  auto r = st.client->send(verb, target, std::move(body), st.headers);
   if (!r) {
     spdlog::warn("remote store: {}", r.error().message);
     return r.error(); // unavailable or timeout: the client names the host
@@ -68,11 +69,15 @@ expected<std::vector<std::string>> parse_keys(const std::string& body) {
 store_actor::behavior_type
 remote_store_actor(store_actor::stateful_pointer<remote_store_state> self,
                    std::string host, uint16_t port,
-                   std::chrono::milliseconds timeout) {
+                   std::chrono::milliseconds timeout, std::string service_key) {
   self->state.client.emplace(std::move(host), port, timeout);
+  if (!service_key.empty())
+    self->state.headers.emplace_back("api-key", std::move(service_key));
   auto path = [](std::string_view route, const std::string& key) {
-    return "/storage/" + std::string{route} + "/" + percent_encode(key);
+    return std::string{http::internal_storage_base} + "/" + std::string{route}
+           + "/" + percent_encode(key);
   };
+  const std::string base = http::internal_storage_base;
   return {
     [=](put_atom, const std::string& key,
         const bytes_message& value) -> caf::result<ok_atom> {
@@ -116,7 +121,7 @@ remote_store_actor(store_actor::stateful_pointer<remote_store_state> self,
     [=](append_atom, const group_message& group) -> caf::result<ok_atom> {
       if (!group.objects)
         return to_caf(make_error(ec::internal, "empty group message"));
-      auto r = call(self->state, http::method::post, "/storage/append",
+      auto r = call(self->state, http::method::post, base + "/append",
                     encode_object_group(*group.objects));
       if (!r)
         return to_caf(r.error());
@@ -125,7 +130,7 @@ remote_store_actor(store_actor::stateful_pointer<remote_store_state> self,
     [=](trim_atom, const std::string& from,
         const std::string& to) -> caf::result<ok_atom> {
       auto r = call(self->state, http::method::post,
-                    "/storage/trim?from=" + percent_encode(from)
+                    base + "/trim?from=" + percent_encode(from)
                       + "&to=" + percent_encode(to));
       if (!r)
         return to_caf(r.error());
@@ -134,7 +139,7 @@ remote_store_actor(store_actor::stateful_pointer<remote_store_state> self,
     [=](list_atom,
         const std::string& prefix) -> caf::result<std::vector<std::string>> {
       auto r = call(self->state, http::method::get,
-                    "/storage/list?prefix=" + percent_encode(prefix));
+                    base + "/list?prefix=" + percent_encode(prefix));
       if (!r)
         return to_caf(r.error());
       auto keys = parse_keys(r->body);
@@ -147,16 +152,17 @@ remote_store_actor(store_actor::stateful_pointer<remote_store_state> self,
 
 store_actor spawn_remote_store(caf::actor_system& sys, const std::string& host,
                                uint16_t port, std::chrono::milliseconds timeout,
-                               size_t workers) {
+                               size_t workers, const std::string& service_key) {
   std::vector<store_actor> handles;
   for (size_t i = 0; i < std::max<size_t>(1, workers); ++i)
-    handles.push_back(
-      sys.spawn<caf::detached>(remote_store_actor, host, port, timeout));
+    handles.push_back(sys.spawn<caf::detached>(remote_store_actor, host, port,
+                                               timeout, service_key));
   return sys.spawn(store_pool_actor, std::move(handles));
 }
 
 expected<store_actor> connect_store(caf::actor_system& sys,
-                                    const vectord_settings& s) {
+                                    const settings& cfg) {
+  auto& s = cfg.vectord;
   if (s.storaged_url.empty())
     return store_actor{};
   auto url = http::parse_upstream_url(s.storaged_url);
@@ -166,7 +172,7 @@ expected<store_actor> connect_store(caf::actor_system& sys,
   // Saves of different indexes and parallel loads at start each take one.
   const size_t connections = 4;
   return spawn_remote_store(sys, url->host, url->port, store_call_timeout,
-                            connections);
+                            connections, cfg.auth.service_key);
 }
 
 } // namespace lh

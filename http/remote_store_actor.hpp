@@ -21,23 +21,27 @@ namespace lh {
 
 struct remote_store_state {
   std::optional<http::blocking_client> client;
+  http::header_list headers; // the service key, when there is one
   static inline const char* name = "remote-store";
 };
 
 store_actor::behavior_type
 remote_store_actor(store_actor::stateful_pointer<remote_store_state> self,
                    std::string host, uint16_t port,
-                   std::chrono::milliseconds timeout);
+                   std::chrono::milliseconds timeout, std::string service_key);
 
-/// `workers` detached remote_store_actors behind a store pool.
+/// `workers` detached remote_store_actors behind a store pool. They call
+/// storaged's internal routes, presenting `service_key` when not empty.
 store_actor spawn_remote_store(caf::actor_system& sys, const std::string& host,
                                uint16_t port, std::chrono::milliseconds timeout,
-                               size_t workers);
+                               size_t workers,
+                               const std::string& service_key = {});
 
 /// The store vectord saves into: a pool of clients of the storaged at
-/// `s.storaged_url`, or null when it is empty (ephemeral).
+/// `s.vectord.storaged_url` presenting `s.auth.service_key`, or null when
+/// the URL is empty (ephemeral).
 expected<store_actor> connect_store(caf::actor_system& sys,
-                                    const vectord_settings& s);
+                                    const settings& s);
 
 /// The error a storaged HTTP answer stands for: decided by its status
 /// (404 is ec::not_found), with the body's message. Pure; tested alone.

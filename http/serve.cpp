@@ -7,15 +7,23 @@
 namespace lh::http {
 
 int serve_until_signal(std::string_view name, server& srv,
-                       const std::string& bind, const std::string& about,
+                       const std::string& about,
                        const std::function<void()>& stop_actors) {
+  auto& bind = srv.options().bind;
   if (auto ok = srv.start(); !ok) {
     spdlog::error("{}: {}", name, ok.error().message);
     stop_actors();
     return 1;
   }
-  spdlog::info("{} {} listening on {}:{} ({})", name, LAKEHOUSE_VERSION, bind,
-               srv.port(), about);
+  spdlog::info("{} {} listening on {}:{} ({}; {})", name, LAKEHOUSE_VERSION,
+               bind, srv.port(), about,
+               srv.options().keys.enabled() ? "API keys required"
+                                            : "no API keys: every route open");
+  if (!is_loopback(bind) && !srv.options().keys.enabled())
+    spdlog::warn("{}: listening on {} beyond loopback WITHOUT API keys: "
+                 "anyone who can reach it can read and change every index; "
+                 "set [auth] api_keys (or LAKEHOUSE_API_KEYS)",
+                 name, bind);
   auto sig = wait_for_stop_signal();
   spdlog::info("{}: signal {} received, stopping", name, sig);
   srv.stop(std::chrono::seconds{5});

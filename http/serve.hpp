@@ -12,10 +12,11 @@
 namespace lh::http {
 
 /// Starts `srv`, logs "<name> <version> listening on <bind>:<port> (<about>)"
-/// and serves until a stop signal. `stop_actors` runs after the server
-/// stopped (and when it failed to start). Returns main's exit code.
+/// (and a warning when it listens beyond loopback without API keys) and
+/// serves until a stop signal. `stop_actors` runs after the server stopped
+/// (and when it failed to start). Returns main's exit code.
 int serve_until_signal(std::string_view name, server& srv,
-                       const std::string& bind, const std::string& about,
+                       const std::string& about,
                        const std::function<void()>& stop_actors);
 
 } // namespace lh::http

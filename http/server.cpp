@@ -59,6 +59,10 @@ uint16_t server::port() const {
   return impl_->bound_port;
 }
 
+const server_options& server::options() const {
+  return impl_->options;
+}
+
 void server::stop(std::chrono::milliseconds grace) {
   auto& d = *impl_;
   if (!d.running)

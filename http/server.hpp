@@ -10,6 +10,7 @@
 #include <string>
 
 #include "config/error.hpp"
+#include "http/access.hpp"
 #include "http/router.hpp"
 
 namespace lh::http {
@@ -20,6 +21,7 @@ struct server_options {
   unsigned threads = 0;                  // 0: one per core
   std::chrono::seconds idle_timeout{60}; // keep-alive connection idle limit
   std::chrono::seconds read_timeout{300}; // header + body of one request
+  key_check keys{}; // API keys; default: none, every route open
 };
 
 class server {
@@ -35,6 +37,8 @@ public:
 
   /// The bound port (useful after binding port 0).
   uint16_t port() const;
+
+  const server_options& options() const;
 
   /// Stops accepting, closes idle connections, lets in-flight requests
   /// finish for up to `grace`, then stops the I/O threads.

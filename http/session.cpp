@@ -76,26 +76,39 @@ void session::on_header(beast::error_code ec) {
     req_.query = std::string{target.substr(qmark + 1)};
   if (auto it = header.find(bhttp::field::content_type); it != header.end())
     req_.content_type = std::string{it->value()};
+  req_.api_key = std::string{presented_key(header[bhttp::field::authorization],
+                                           header["api-key"])};
   bool has_body = header_parser_->content_length().value_or(0) > 0
                   || header_parser_->chunked();
-  auto match = srv_->routes.find(req_.verb, req_.path);
-  if (match.result != route_match::found) {
-    if (has_body) { // the unread body would be taken for the next request
+  // Answered before the body is read: the unread body would be taken for
+  // the next request, so the connection closes after the answer.
+  auto refuse = [&](response r) {
+    if (has_body) {
       keep_alive_ = false;
       unread_body_ = true;
     }
+    send(std::move(r));
+  };
+  // Keys first: a client without one learns nothing of the routes.
+  auto& keys = srv_->options.keys;
+  if (auto why = keys.refusal(
+        required_access(req_.verb, req_.path, keys.keyed_probes()),
+        req_.api_key))
+    return refuse(error_response(*why));
+  auto match = srv_->routes.find(req_.verb, req_.path);
+  if (match.result != route_match::found) {
+    // As sent (PATCH, not "OTHER"); Beast took it as a token already.
+    std::string sent_method{header.method_string()};
     if (match.result == route_match::not_found)
-      return send(error_response(make_error(
-        ec::not_found, "no route for " + std::string{to_string(req_.verb)} + " "
-                         + req_.path)));
-    auto r = error_response(make_error(ec::method_not_allowed,
-                                       std::string{to_string(req_.verb)}
-                                         + " is not allowed on " + req_.path));
+      return refuse(error_response(make_error(
+        ec::not_found, "no route for " + sent_method + " " + req_.path)));
+    auto r = error_response(make_error(
+      ec::method_not_allowed, sent_method + " is not allowed on " + req_.path));
     std::string allow;
     for (auto m : match.allowed)
       allow += (allow.empty() ? "" : ", ") + std::string{to_string(m)};
     r.headers.emplace_back("Allow", allow);
-    return send(std::move(r));
+    return refuse(std::move(r));
   }
   route_ = match.matched;
   req_.params = std::move(match.params);

@@ -11,19 +11,6 @@ namespace lh::http {
 
 namespace {
 
-// The optional ?generation= of a put or delete (rocks_store::put_if_newer).
-expected<std::optional<uint64_t>> generation_of(const request& req) {
-  std::string raw;
-  if (!query_param(req.query, "generation", raw))
-    return std::optional<uint64_t>{};
-  uint64_t value = 0;
-  auto [end, err] = std::from_chars(raw.data(), raw.data() + raw.size(), value);
-  if (err != std::errc{} || end != raw.data() + raw.size() || raw.empty())
-    return make_error(ec::invalid_argument,
-                      "generation must be an unsigned integer");
-  return std::optional<uint64_t>{value};
-}
-
 // A decoded, valid key from the query parameter `name`.
 expected<std::string> key_param(const request& req, std::string_view name) {
   std::string raw;
@@ -40,11 +27,129 @@ std::function<void(expected<void>)> answer_with(respond_fn respond,
   };
 }
 
-// The routes the vector service's log and ordered saves use.
+error reserved(std::string_view what) {
+  return make_error(ec::forbidden,
+                    std::string{what}
+                      + " is under a prefix reserved for the vector service's "
+                        "own objects (_vectors/, _wal/)");
+}
+
+// The routes of one scope: public ones refuse the reserved prefixes and
+// ordered (?generation=) writes; internal ones are the vector service's.
+struct object_routes {
+  std::shared_ptr<async_store> store;
+  bool internal;
+
+  // The key of a put, get or delete, decoded and allowed in this scope.
+  expected<std::string> key_of(const request& req) const {
+    auto key = decode_key(req.param("key"));
+    if (key && !internal && is_reserved_key(*key))
+      return reserved("key " + json::quoted(*key));
+    return key;
+  }
+  // The optional ?generation= of a put or delete (rocks_store::put_if_newer).
+  expected<std::optional<uint64_t>> generation_of(const request& req) const {
+    std::string raw;
+    if (!query_param(req.query, "generation", raw))
+      return std::optional<uint64_t>{};
+    if (!internal)
+      return make_error(ec::forbidden, "ordered writes (?generation=) are "
+                                       "the vector service's own");
+    uint64_t value = 0;
+    auto [end, err] = std::from_chars(raw.data(), raw.data() + raw.size(),
+                                      value);
+    if (err != std::errc{} || end != raw.data() + raw.size() || raw.empty())
+      return make_error(ec::invalid_argument,
+                        "generation must be an unsigned integer");
+    return std::optional<uint64_t>{value};
+  }
+
+  void put(request& req, respond_fn respond) const {
+    auto key = key_of(req);
+    if (!key)
+      return respond(error_response(key.error()));
+    auto generation = generation_of(req);
+    if (!generation)
+      return respond(error_response(generation.error()));
+    auto size = req.body.size();
+    auto reply = json_response("{\"key\":" + json::quoted(*key)
+                               + ",\"bytes\":" + std::to_string(size) + "}");
+    if (*generation)
+      return store->put_if_newer(*key, std::move(req.body), **generation,
+                                 answer_with(respond, reply));
+    store->put(*key, std::move(req.body), answer_with(respond, reply));
+  }
+  void get(request& req, respond_fn respond) const {
+    auto key = key_of(req);
+    if (!key)
+      return respond(error_response(key.error()));
+    store->get(*key, [respond](expected<std::string> value) {
+      if (!value)
+        return respond(error_response(value.error()));
+      response res;
+      res.content_type = "application/octet-stream";
+      res.body = std::move(*value);
+      respond(std::move(res));
+    });
+  }
+  void remove(request& req, respond_fn respond) const {
+    auto key = key_of(req);
+    if (!key)
+      return respond(error_response(key.error()));
+    auto generation = generation_of(req);
+    if (!generation)
+      return respond(error_response(generation.error()));
+    auto reply = json_response("{\"deleted\":" + json::quoted(*key) + "}");
+    if (*generation)
+      return store->remove_if_newer(*key, **generation,
+                                    answer_with(respond, reply));
+    store->remove(*key, answer_with(respond, reply));
+  }
+  void list(request& req, respond_fn respond) const {
+    std::string raw;
+    query_param(req.query, "prefix", raw);
+    auto prefix = percent_decode(raw);
+    if (!prefix)
+      return respond(error_response(prefix.error()));
+    if (auto ok = validate_prefix(*prefix); !ok)
+      return respond(error_response(ok.error()));
+    if (!internal && is_reserved_key(*prefix))
+      return respond(error_response(reserved("prefix " + json::quoted(*prefix))));
+    // A public list that could name reserved keys leaves them out.
+    bool hide = !internal && may_list_reserved(*prefix);
+    store->list(*prefix,
+                [respond, hide](expected<std::vector<std::string>> keys) {
+                  if (!keys)
+                    return respond(error_response(keys.error()));
+                  if (hide)
+                    std::erase_if(*keys, is_reserved_key);
+                  respond(json_response("{\"keys\":"
+                                        + json::string_array(*keys) + "}"));
+                });
+  }
+
+  void add(router& r, const std::string& base, uint64_t max_value_bytes) const {
+    auto self = *this;
+    r.add(
+      method::put, base + "/put/{key*}",
+      [self](request& req, respond_fn respond) { self.put(req, respond); },
+      max_value_bytes);
+    r.add(method::get, base + "/get/{key*}",
+          [self](request& req, respond_fn respond) { self.get(req, respond); });
+    r.add(method::del, base + "/delete/{key*}",
+          [self](request& req, respond_fn respond) {
+            self.remove(req, respond);
+          });
+    r.add(method::get, base + "/list",
+          [self](request& req, respond_fn respond) { self.list(req, respond); });
+  }
+};
+
+// The routes the vector service's log and trims use (internal only).
 void add_log_routes(router& r, std::shared_ptr<async_store> store,
-                    uint64_t max_value_bytes, const std::string& prefix) {
+                    uint64_t max_value_bytes, const std::string& base) {
   r.add(
-    method::post, prefix + "/storage/append",
+    method::post, base + "/append",
     [store](request& req, respond_fn respond) {
       auto objects = decode_object_group(req.body);
       if (!objects)
@@ -57,7 +162,7 @@ void add_log_routes(router& r, std::shared_ptr<async_store> store,
       store->put_all(std::move(*objects), answer_with(respond, reply));
     },
     max_value_bytes);
-  r.add(method::post, prefix + "/storage/trim",
+  r.add(method::post, base + "/trim",
         [store](request& req, respond_fn respond) {
           auto from = key_param(req, "from");
           auto to = key_param(req, "to");
@@ -72,71 +177,14 @@ void add_log_routes(router& r, std::shared_ptr<async_store> store,
 
 void add_storage_routes(router& r, std::shared_ptr<async_store> store,
                         uint64_t max_value_bytes, const std::string& prefix) {
-  r.add(
-    method::put, prefix + "/storage/put/{key*}",
-    [store](request& req, respond_fn respond) {
-      auto key = decode_key(req.param("key"));
-      if (!key)
-        return respond(error_response(key.error()));
-      auto generation = generation_of(req);
-      if (!generation)
-        return respond(error_response(generation.error()));
-      auto size = req.body.size();
-      auto reply = json_response("{\"key\":" + json::quoted(*key)
-                                 + ",\"bytes\":" + std::to_string(size) + "}");
-      if (*generation)
-        return store->put_if_newer(*key, std::move(req.body), **generation,
-                                   answer_with(respond, reply));
-      store->put(*key, std::move(req.body), answer_with(respond, reply));
-    },
-    max_value_bytes);
-  r.add(method::get, prefix + "/storage/get/{key*}",
-        [store](request& req, respond_fn respond) {
-          auto key = decode_key(req.param("key"));
-          if (!key)
-            return respond(error_response(key.error()));
-          store->get(*key, [respond](expected<std::string> value) {
-            if (!value)
-              return respond(error_response(value.error()));
-            response res;
-            res.content_type = "application/octet-stream";
-            res.body = std::move(*value);
-            respond(std::move(res));
-          });
-        });
-  r.add(method::del, prefix + "/storage/delete/{key*}",
-        [store](request& req, respond_fn respond) {
-          auto key = decode_key(req.param("key"));
-          if (!key)
-            return respond(error_response(key.error()));
-          auto generation = generation_of(req);
-          if (!generation)
-            return respond(error_response(generation.error()));
-          auto reply = json_response("{\"deleted\":" + json::quoted(*key)
-                                     + "}");
-          if (*generation)
-            return store->remove_if_newer(*key, **generation,
-                                          answer_with(respond, reply));
-          store->remove(*key, answer_with(respond, reply));
-        });
-  r.add(method::get, prefix + "/storage/list",
-        [store](request& req, respond_fn respond) {
-          std::string raw;
-          query_param(req.query, "prefix", raw);
-          auto list_prefix = percent_decode(raw);
-          if (!list_prefix)
-            return respond(error_response(list_prefix.error()));
-          if (auto ok = validate_prefix(*list_prefix); !ok)
-            return respond(error_response(ok.error()));
-          store->list(*list_prefix,
-                      [respond](expected<std::vector<std::string>> keys) {
-                        if (!keys)
-                          return respond(error_response(keys.error()));
-                        respond(json_response(
-                          "{\"keys\":" + json::string_array(*keys) + "}"));
-                      });
-        });
-  add_log_routes(r, store, max_value_bytes, prefix);
+  object_routes{std::move(store), false}.add(r, prefix + "/storage",
+                                             max_value_bytes);
+}
+
+void add_internal_storage_routes(router& r, std::shared_ptr<async_store> store,
+                                 uint64_t max_value_bytes) {
+  object_routes{store, true}.add(r, internal_storage_base, max_value_bytes);
+  add_log_routes(r, std::move(store), max_value_bytes, internal_storage_base);
 }
 
 readiness storage_readiness(const rocks_store& store) {

@@ -234,12 +234,17 @@ upstream::~upstream() {
 
 void upstream::send(method verb, const std::string& target,
                     const std::string& content_type, std::string body,
-                    std::function<void(expected<response>)> done) {
+                    std::function<void(expected<response>)> done,
+                    const std::string& client_key) {
   auto p = std::make_shared<pending>();
   p->req = bhttp::request<bhttp::string_body>{to_beast(verb), target, 11};
   p->req.set(bhttp::field::host, impl_->where());
   if (!content_type.empty())
     p->req.set(bhttp::field::content_type, content_type);
+  auto& key = impl_->options.service_key.empty() ? client_key
+                                                 : impl_->options.service_key;
+  if (!key.empty())
+    p->req.set("api-key", key);
   p->req.body() = std::move(body);
   p->req.prepare_payload();
   p->req.keep_alive(true);

@@ -22,6 +22,9 @@ struct upstream_options {
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds response_timeout{30000};
   unsigned threads = 1; // I/O threads of the pool
+  /// The key every request presents upstream ([auth] service_key); when
+  /// empty, each request presents the key its client sent, if any.
+  std::string service_key{};
 };
 
 /// Parses "http://host:port" (host must be an IP address).
@@ -35,12 +38,14 @@ public:
   upstream& operator=(const upstream&) = delete;
 
   /// Forwards `req.verb`, `target` (path and query), content type and
-  /// body. `done` gets the upstream's response (any status), or
+  /// body, and an API key (the service key, else `client_key`): no other
+  /// header of the client's goes upstream. `done` gets the upstream's response (any status), or
   /// ec::bad_gateway when it cannot be reached or breaks the connection,
   /// ec::gateway_timeout when it does not answer in time. Any thread.
   void send(method verb, const std::string& target,
             const std::string& content_type, std::string body,
-            std::function<void(expected<response>)> done);
+            std::function<void(expected<response>)> done,
+            const std::string& client_key = {});
 
   /// TCP connections opened so far (tests check reuse).
   size_t connections_opened() const;

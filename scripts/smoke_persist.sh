@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Smoke test of persistence: indexes survive restarts, kill -9 included,
 # and a drop deletes the blob. First storaged + vectord + gateway from an
-# empty directory (the API through the gateway, the blob seen in
-# storaged), then lakehouse restarted on its own data directory.
+# empty directory (the API through the gateway, the blob seen through
+# storaged's internal route), then lakehouse restarted on its own data directory.
 set -euo pipefail
 source "$(dirname "$0")/lib/smoke.sh"
 source "$(dirname "$0")/lib/persist_checks.sh"
@@ -25,7 +25,7 @@ start_service gateway --vectord-url "http://127.0.0.1:$PORT_vectord" \
   --storaged-url "$storaged"
 restart_vectord() { restart_named vectord "$1" --storaged-url "$storaged"; }
 check_persistence "http://127.0.0.1:$PORT_gateway/v1" \
-  "$storaged/storage/get/_vectors/docs.lhv1" restart_vectord
+  "$storaged/internal/storage/get/_vectors/docs.lhv1" restart_vectord
 check "vectord says where it saves" yes \
   "$(grep -q 'listening on.*saved to storaged' "$SMOKE_DIR/vectord.log" \
     && echo yes)"
@@ -36,6 +36,5 @@ lakehouse=http://127.0.0.1:$PORT_lakehouse
 restart_lakehouse() {
   restart_named lakehouse "$1" --data-dir "$SMOKE_DIR/lakehouse-data"
 }
-check_persistence "$lakehouse/v1" \
-  "$lakehouse/v1/storage/get/_vectors/docs.lhv1" restart_lakehouse
+check_persistence "$lakehouse/v1" "" restart_lakehouse
 smoke_summary

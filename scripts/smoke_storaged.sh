@@ -12,11 +12,17 @@ check "put" '{"key":"docs/a.txt","bytes":5}' \
   "$(curl -s -X PUT --data-binary hello "$base/storage/put/docs/a.txt")"
 check "get" hello "$(curl -s "$base/storage/get/docs/a.txt")"
 check "put with %2F" 200 \
+  "$(http_status PUT "$base/storage/put/notes%2Fb.txt" --data-binary x)"
+check "get of %2F key by slash" x "$(curl -s "$base/storage/get/notes/b.txt")"
+check "list by prefix" '["notes/b.txt"]' \
+  "$(curl -s "$base/storage/list?prefix=notes/" | jq -c .keys)"
+check "list all, sorted" '["docs/a.txt","notes/b.txt"]' \
+  "$(curl -s "$base/storage/list" | jq -c .keys)"
+check "internal prefixes refused" 403 \
   "$(http_status PUT "$base/storage/put/_vectors%2Fdocs.lhv1" --data-binary x)"
-check "get of %2F key by slash" x "$(curl -s "$base/storage/get/_vectors/docs.lhv1")"
-check "list by prefix" '["_vectors/docs.lhv1"]' \
-  "$(curl -s "$base/storage/list?prefix=_vectors/" | jq -c .keys)"
-check "list all, sorted" '["_vectors/docs.lhv1","docs/a.txt"]' \
+check "internal route takes them" 200 \
+  "$(http_status PUT "$base/internal/storage/put/_vectors/docs.lhv1" --data-binary x)"
+check "hidden from the public list" '["docs/a.txt","notes/b.txt"]' \
   "$(curl -s "$base/storage/list" | jq -c .keys)"
 check "missing key" 404 "$(http_status GET "$base/storage/get/nope")"
 check "missing key error code" not_found \
@@ -42,7 +48,7 @@ wait "$PID_storaged" || status=$?
 check "SIGTERM exits 0" 0 "$status"
 start_service storaged --data-dir "$SMOKE_DIR/data"
 base=http://127.0.0.1:$PORT_storaged
-check "data survives restart" x "$(curl -s "$base/storage/get/_vectors/docs.lhv1")"
+check "data survives restart" x "$(curl -s "$base/storage/get/notes/b.txt")"
 
 # A bad config file stops it before it starts, with exit code 2.
 printf '[storaged]\nprot = 1\n' >"$SMOKE_DIR/bad.toml"

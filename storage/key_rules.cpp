@@ -104,3 +104,21 @@ expected<std::string> decode_key(std::string_view raw) {
 }
 
 } // namespace lh
+
+namespace lh {
+
+bool is_reserved_key(std::string_view key) {
+  for (auto p : reserved_prefixes)
+    if (key.starts_with(p))
+      return true;
+  return false;
+}
+
+bool may_list_reserved(std::string_view prefix) {
+  for (auto p : reserved_prefixes)
+    if (p.starts_with(prefix) || prefix.starts_with(p))
+      return true;
+  return false;
+}
+
+} // namespace lh

@@ -31,6 +31,18 @@ expected<void> validate_prefix(std::string_view prefix);
 /// percent_decode, then validate_key: the key named by a URL path tail.
 expected<std::string> decode_key(std::string_view raw);
 
+/// The prefixes of the vector service's own objects (index snapshots and
+/// write-ahead log records). The public storage routes refuse them; only
+/// storaged's internal routes, for the service's own key, reach them.
+inline constexpr std::string_view reserved_prefixes[] = {"_vectors/", "_wal/"};
+
+/// True when `key` lies under a reserved prefix.
+bool is_reserved_key(std::string_view key);
+
+/// True when a list of `prefix` could name a reserved key (the empty
+/// prefix, "_", "_v", ... as well as "_wal/x").
+bool may_list_reserved(std::string_view prefix);
+
 /// True when `text` is well-formed UTF-8 (no overlongs, no surrogates;
 /// simdjson's validator).
 bool is_valid_utf8(std::string_view text);

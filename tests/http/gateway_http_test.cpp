@@ -37,7 +37,11 @@ struct fake_upstream {
               res.content_type = "application/json";
               res.body = "{\"path\":\"" + req.path + "\",\"query\":\""
                          + req.query + "\",\"body\":\"" + req.body
-                         + "\",\"type\":\"" + req.content_type + "\"}";
+                         + "\",\"type\":\"" + req.content_type + "\""
+                         + (req.api_key.empty()
+                              ? ""
+                              : ",\"key\":\"" + req.api_key + "\"")
+                         + "}";
               res.headers.emplace_back("Keep-Alive", "timeout=5");
               res.headers.emplace_back("X-Upstream", "yes");
               respond(std::move(res));
@@ -56,10 +60,11 @@ struct fake_upstream {
 class gateway_http : public ::testing::Test {
 protected:
   void start(uint16_t vectors_port, uint16_t storage_port,
-             size_t max_connections = 32) {
+             size_t max_connections = 32, const lh::auth_settings& auth = {}) {
     auto opts = [&](uint16_t port) {
       lh::http::upstream_options o;
       o.port = port;
+      o.service_key = auth.service_key;
       o.max_connections = max_connections;
       o.response_timeout = std::chrono::milliseconds{1000};
       o.connect_timeout = std::chrono::milliseconds{2000};
@@ -70,7 +75,8 @@ protected:
     lh::http::router r;
     lh::http::add_gateway_routes(r, to_vectors, to_storage, 1 << 20);
     gateway = std::make_unique<lh::http::server>(
-      std::move(r), lh::http::server_options{.threads = 2});
+      std::move(r), lh::http::server_options{
+                      .threads = 2, .keys = lh::http::key_check{auth}});
     ASSERT_TRUE(gateway->start());
     client.emplace("127.0.0.1", gateway->port());
   }
@@ -105,6 +111,63 @@ TEST_F(gateway_http, routes_pass_path_query_body_and_status_through) {
   EXPECT_EQ(call(method::get, "/v1/vectors/missing").status, 404u);
   EXPECT_EQ(call(method::get, "/v1/other").status, 404u);
   EXPECT_EQ(vectors_upstream.requests.load(), 2);
+}
+
+TEST_F(gateway_http, api_keys_are_checked_at_the_front_and_passed_upstream) {
+  lh::auth_settings auth;
+  auth.api_keys = {"full-key-0123456789"};
+  auth.read_only_keys = {"read-key-0123456789"};
+  start(vectors_upstream.srv->port(), storage_upstream.srv->port(), 32, auth);
+  auto as = [&](method verb, const std::string& target, const std::string& key,
+                const char* header = "api-key") {
+    lh::http::header_list h;
+    if (!key.empty())
+      h.emplace_back(header, std::string{header} == "Authorization"
+                               ? "Bearer " + key
+                               : key);
+    auto r = client->send(verb, target, "{}", h);
+    EXPECT_TRUE(r);
+    return r ? *r : lh::http::response{};
+  };
+  auto none = as(method::post, "/v1/vectors/index/docs/add", "");
+  EXPECT_EQ(none.status, 401u);
+  EXPECT_TRUE(has(none.body, R"("code":"unauthorized")")) << none.body;
+  EXPECT_EQ(as(method::get, "/v1/vectors/index", "wrong-key-0123456789").status,
+            401u);
+  EXPECT_EQ(vectors_upstream.requests.load(), 0) << "refused at the front";
+  // Read-only: searches and reads pass, writes are 403.
+  auto search = as(method::post, "/v1/vectors/index/docs/search",
+                   "read-key-0123456789");
+  EXPECT_EQ(search.status, 200u);
+  EXPECT_TRUE(has(search.body, R"("key":"read-key-0123456789")"))
+    << "the client's key goes upstream: " << search.body;
+  auto write = as(method::post, "/v1/vectors/index/docs/add",
+                  "read-key-0123456789");
+  EXPECT_EQ(write.status, 403u);
+  EXPECT_TRUE(has(write.body, "read-only")) << write.body;
+  EXPECT_EQ(as(method::del, "/v1/vectors/index/docs", "read-key-0123456789")
+              .status,
+            403u);
+  EXPECT_EQ(as(method::put, "/v1/storage/put/x", "read-key-0123456789").status,
+            403u);
+  // Bearer works as well as api-key.
+  auto added = as(method::post, "/v1/vectors/index/docs/add",
+                  "full-key-0123456789", "Authorization");
+  EXPECT_EQ(added.status, 200u);
+  EXPECT_TRUE(has(added.body, R"("key":"full-key-0123456789")")) << added.body;
+}
+
+TEST_F(gateway_http, a_configured_service_key_replaces_the_clients_key_upstream) {
+  lh::auth_settings auth;
+  auth.api_keys = {"full-key-0123456789"};
+  auth.service_key = "service-key-0123456789";
+  start(vectors_upstream.srv->port(), storage_upstream.srv->port(), 32, auth);
+  auto r = client->send(method::get, "/v1/vectors/index", {},
+                        {{"api-key", "full-key-0123456789"},
+                         {"X-Forwarded-For", "10.0.0.1"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200u);
+  EXPECT_TRUE(has(r->body, R"("key":"service-key-0123456789")")) << r->body;
 }
 
 TEST_F(gateway_http, hop_by_hop_headers_are_dropped) {

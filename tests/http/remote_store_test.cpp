@@ -27,15 +27,25 @@ protected:
     ASSERT_TRUE(store);
     local_ = lh::spawn_rocks_store(
       sys_, std::shared_ptr<lh::rocks_store>{std::move(*store)}, 2);
+    start(lh::auth_settings{}, "");
+  }
+
+  // storaged as its main starts it (public and internal routes, keys from
+  // `auth`), and the remote store presenting `service_key`.
+  void start(const lh::auth_settings& auth, const std::string& service_key) {
+    if (remote_)
+      caf::anon_send_exit(remote_, caf::exit_reason::user_shutdown);
+    storaged_.reset();
     lh::http::router routes;
-    lh::http::add_storage_routes(
-      routes, lh::make_store_bridge(sys_, local_, std::chrono::seconds{10}),
-      64 << 20);
+    auto bridge = lh::make_store_bridge(sys_, local_, std::chrono::seconds{10});
+    lh::http::add_storage_routes(routes, bridge, 64 << 20);
+    lh::http::add_internal_storage_routes(routes, bridge, 64 << 20);
     storaged_ = std::make_unique<lh::http::server>(
-      std::move(routes), lh::http::server_options{.threads = 1});
+      std::move(routes),
+      lh::http::server_options{.threads = 1, .keys = lh::http::key_check{auth}});
     ASSERT_TRUE(storaged_->start());
     remote_ = lh::spawn_remote_store(sys_, "127.0.0.1", storaged_->port(),
-                                     std::chrono::seconds{5}, 2);
+                                     std::chrono::seconds{5}, 2, service_key);
   }
 
   void TearDown() override {
@@ -129,4 +139,26 @@ TEST(error_from_storaged, decides_by_status_and_keeps_the_message) {
   EXPECT_EQ(lh::error_from_storaged(503, "").code, lh::ec::unavailable);
   EXPECT_EQ(lh::error_from_storaged(500, "not json").code,
             lh::ec::storage_failure);
+}
+
+TEST_F(remote_store, with_api_keys_on_it_reaches_the_internal_routes_with_the_service_key_only) {
+  lh::auth_settings auth;
+  auth.api_keys = {"client-key-0123456789"};
+  auth.service_key = "service-key-0123456789";
+  start(auth, auth.service_key);
+  ASSERT_TRUE(put("_vectors/docs.lhv1", "blob")) << "the service key works";
+  EXPECT_EQ(*get("_vectors/docs.lhv1"), "blob");
+  // A client's full key is not the service's: 403 on the internal routes.
+  start(auth, auth.api_keys[0]);
+  auto r = put("_vectors/docs.lhv1", "crafted");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("403"), std::string::npos)
+    << r.error().message;
+  start(auth, ""); // and no key at all: 401
+  r = put("_vectors/docs.lhv1", "crafted");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("401"), std::string::npos)
+    << r.error().message;
+  start(auth, auth.service_key);
+  EXPECT_EQ(*get("_vectors/docs.lhv1"), "blob");
 }

@@ -43,8 +43,9 @@ protected:
     lh::http::add_health_routes(routes, "storaged", [] {
       return lh::http::readiness{true, {}};
     });
-    lh::http::add_storage_routes(
-      routes, lh::make_store_bridge(sys_, handle, timeout), max_value);
+    auto bridge = lh::make_store_bridge(sys_, handle, timeout);
+    lh::http::add_storage_routes(routes, bridge, max_value);
+    lh::http::add_internal_storage_routes(routes, bridge, max_value);
     server_ = std::make_unique<lh::http::server>(
       std::move(routes), lh::http::server_options{.threads = 2});
     auto ok = server_->start();
@@ -97,11 +98,54 @@ TEST_F(storaged_http, put_get_delete_round_trip) {
 }
 
 TEST_F(storaged_http, percent_2f_round_trips_as_slash) {
-  ASSERT_EQ(call(method::put, "/storage/put/_vectors%2Fdocs.lhv1", "x").status,
+  ASSERT_EQ(call(method::put, "/storage/put/notes%2Fdocs.txt", "x").status,
             200u);
-  EXPECT_EQ(call(method::get, "/storage/get/_vectors/docs.lhv1").body, "x");
-  EXPECT_EQ(call(method::get, "/storage/list?prefix=_vectors%2F").body,
-            R"({"keys":["_vectors/docs.lhv1"]})");
+  EXPECT_EQ(call(method::get, "/storage/get/notes/docs.txt").body, "x");
+  EXPECT_EQ(call(method::get, "/storage/list?prefix=notes%2F").body,
+            R"({"keys":["notes/docs.txt"]})");
+}
+
+TEST_F(storaged_http, the_public_routes_never_reach_the_vector_services_objects) {
+  const std::string internal = lh::http::internal_storage_base;
+  ASSERT_EQ(call(method::put, internal + "/put/_vectors/docs.lhv1", "blob")
+              .status,
+            200u);
+  ASSERT_EQ(call(method::put, internal + "/put/_wal/docs/1", "rec").status,
+            200u);
+  ASSERT_EQ(call(method::put, "/storage/put/_notes", "mine").status, 200u);
+  // Every spelling of a reserved key, on every public route: 403, and
+  // nothing changes.
+  for (auto key : {"_vectors/docs.lhv1", "_vectors%2Fdocs.lhv1",
+                   "%5Fvectors/docs.lhv1", "_wal/docs/1", "_wal%2Fdocs%2F1"}) {
+    auto k = std::string{key};
+    for (auto [verb, route] : {std::pair{method::put, "/storage/put/"},
+                               std::pair{method::get, "/storage/get/"},
+                               std::pair{method::del, "/storage/delete/"}}) {
+      auto r = call(verb, route + k, "crafted");
+      EXPECT_EQ(r.status, 403u) << route << k;
+      EXPECT_TRUE(has(r.body, "\"code\":\"forbidden\"")) << r.body;
+    }
+  }
+  EXPECT_EQ(call(method::get, "/storage/list?prefix=_vectors/").status, 403u);
+  EXPECT_EQ(call(method::get, "/storage/list?prefix=_wal%2Fdocs").status,
+            403u);
+  // A list that could name them leaves them out; the rest is listed.
+  EXPECT_EQ(call(method::get, "/storage/list").body,
+            R"({"keys":["_notes"]})");
+  EXPECT_EQ(call(method::get, "/storage/list?prefix=_").body,
+            R"({"keys":["_notes"]})");
+  // Ordered writes are the service's own.
+  EXPECT_EQ(call(method::put, "/storage/put/x?generation=5", "v").status, 403u);
+  EXPECT_EQ(call(method::del, "/storage/delete/_notes?generation=5").status,
+            403u);
+  EXPECT_EQ(call(method::post, "/storage/append", "").status, 404u);
+  EXPECT_EQ(call(method::post, "/storage/trim?from=_wal/&to=_wal0").status,
+            404u);
+  // The service's objects are as they were.
+  EXPECT_EQ(call(method::get, internal + "/get/_vectors/docs.lhv1").body,
+            "blob");
+  EXPECT_EQ(call(method::get, internal + "/list?prefix=_wal/").body,
+            R"({"keys":["_wal/docs/1"]})");
 }
 
 TEST_F(storaged_http, list_is_sorted_and_filtered) {

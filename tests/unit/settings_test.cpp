@@ -1,5 +1,7 @@
 #include "config/settings.hpp"
 
+#include <map>
+
 #include <gtest/gtest.h>
 
 namespace {
@@ -100,4 +102,67 @@ TEST(settings, missing_explicit_file_is_an_error) {
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().code, lh::ec::config_error);
   EXPECT_TRUE(contains(s.error().message, "/nonexistent/lakehouse.toml"));
+}
+
+TEST(settings, lakehouse_listens_on_its_own_section) {
+  // A file that moves only storaged leaves lakehouse on its own default,
+  // and [lakehouse] moves lakehouse, not the gateway.
+  auto s = lh::parse_settings(R"(
+[storaged]
+port = 4000
+[lakehouse]
+bind = "0.0.0.0"
+port = 4100
+)",
+                              "t.toml");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->lakehouse.port, 4100);
+  EXPECT_EQ(s->lakehouse.bind, "0.0.0.0");
+  EXPECT_EQ(s->gateway.port, 3110);
+  EXPECT_EQ(lh::settings{}.lakehouse.port, 3110);
+  EXPECT_EQ(lh::settings{}.lakehouse.bind, "127.0.0.1");
+}
+
+TEST(settings, auth_keys_from_the_file_and_the_environment) {
+  auto s = lh::parse_settings(R"(
+[auth]
+api_keys = ["full-key-0123456789", "full-key-abcdefghij"]
+read_only_keys = ["read-key-0123456789"]
+service_key = "service-key-0123456789"
+keyed_probes = true
+)",
+                              "t.toml");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->auth.api_keys.size(), 2u);
+  EXPECT_EQ(s->auth.read_only_keys,
+            std::vector<std::string>{"read-key-0123456789"});
+  EXPECT_EQ(s->auth.service_key, "service-key-0123456789");
+  EXPECT_TRUE(s->auth.keyed_probes);
+  EXPECT_TRUE(s->auth.enabled());
+  EXPECT_FALSE(lh::settings{}.auth.enabled());
+  // Each variable that is set replaces its list.
+  std::map<std::string, std::string> env{
+    {"LAKEHOUSE_API_KEYS", "env-key-0123456789,,env-key-abcdefghij"}};
+  lh::apply_auth_environment(s->auth, [&](const char* n) -> const char* {
+    auto it = env.find(n);
+    return it == env.end() ? nullptr : it->second.c_str();
+  });
+  EXPECT_EQ(s->auth.api_keys, (std::vector<std::string>{
+                                "env-key-0123456789", "env-key-abcdefghij"}));
+  EXPECT_EQ(s->auth.read_only_keys.size(), 1u);
+}
+
+TEST(settings, weak_or_malformed_keys_are_refused) {
+  EXPECT_TRUE(contains(error_of("[auth]\napi_keys = \"one\""),
+                       "must be a list of strings"));
+  EXPECT_TRUE(contains(error_of("[auth]\napi_keys = [1]"),
+                       "must be a list of strings"));
+  EXPECT_TRUE(contains(error_of("[auth]\napi_keys = [\"short\"]"),
+                       "16 to 256 visible ASCII"));
+  EXPECT_TRUE(contains(error_of("[auth]\nread_only_keys = [\"has a space in it!\"]"),
+                       "auth.read_only_keys"));
+  EXPECT_TRUE(contains(error_of("[auth]\nservice_key = \"x\""),
+                       "auth.service_key"));
+  EXPECT_TRUE(contains(error_of("[auth]\nkeyed_probes = 1"), "true or false"));
+  EXPECT_TRUE(contains(error_of("[auth]\nkey = \"x\""), "unknown key 'auth.key'"));
 }
