@@ -1,5 +1,7 @@
 #include "http/filter_json.hpp"
 
+#include "http/json_reader.hpp"
+
 #include <cmath>
 #include <string>
 
@@ -253,6 +255,8 @@ expected<filter> parse_filter(std::string_view text) {
   if (auto e = parser.parse(text.data(), text.size()).get(root))
     return bad("filter",
                std::string{"is not valid JSON: "} + simdjson::error_message(e));
+  if (auto twice = find_duplicate_key(root))
+    return duplicate_field("filter: ", *twice);
   return parse_group(root, "filter", 1);
 }
 

@@ -126,18 +126,47 @@ expected<std::string> read_metadata(od::value v, const std::string& where) {
     }
     return p;
   }();
-  simdjson::dom::element ignored;
-  if (auto e = checker.parse(raw.data(), raw.size()).get(ignored)) {
+  simdjson::dom::element parsed;
+  if (auto e = checker.parse(raw.data(), raw.size()).get(parsed)) {
     if (e == simdjson::DEPTH_ERROR)
       return bad(where + "metadata nests deeper than "
                  + std::to_string(max_metadata_depth) + " levels");
     return bad(where + "metadata is not valid JSON: " + reason(e));
   }
+  if (auto twice = find_duplicate_key(parsed))
+    return duplicate_field(where + "metadata: ", *twice);
   return std::string{raw};
 }
 
 error unknown_field(const std::string& where, std::string_view key) {
   return bad(where + "unknown field '" + std::string{key} + "'");
+}
+
+error duplicate_field(const std::string& where, std::string_view key) {
+  return bad(where + "field '" + std::string{key}
+             + "' appears twice in one object");
+}
+
+std::optional<std::string> find_duplicate_key(simdjson::dom::element e) {
+  if (e.is_array()) {
+    for (auto item : simdjson::dom::array(e))
+      if (auto d = find_duplicate_key(item))
+        return d;
+    return std::nullopt;
+  }
+  if (!e.is_object())
+    return std::nullopt;
+  std::vector<std::string_view> keys;
+  for (auto [key, value] : simdjson::dom::object(e)) {
+    keys.push_back(key);
+    if (auto d = find_duplicate_key(value))
+      return d;
+  }
+  std::sort(keys.begin(), keys.end());
+  auto twice = std::adjacent_find(keys.begin(), keys.end());
+  if (twice != keys.end())
+    return std::string{*twice};
+  return std::nullopt;
 }
 
 expected<bool> read_bool(od::value v, std::string_view field) {

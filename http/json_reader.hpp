@@ -4,7 +4,10 @@
 // of headers other parsers' users see.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,16 +56,52 @@ expected<void> read_ids(od::value v, std::string_view field, size_t max_ids,
 expected<void> read_filter(od::value v, std::shared_ptr<const filter>& out);
 
 error unknown_field(const std::string& where, std::string_view key);
+/// `key` twice in one object: refused everywhere, never last-wins.
+error duplicate_field(const std::string& where, std::string_view key);
+
+/// The first key that appears twice in one object anywhere inside `e`
+/// (metadata and filters, parsed whole).
+std::optional<std::string> find_duplicate_key(simdjson::dom::element e);
+
+/// The keys of one object seen so far; inline for the few keys request
+/// objects have (an add's items: id, vector, metadata).
+class seen_keys {
+public:
+  /// False when `key` was seen already.
+  bool insert(std::string_view key) {
+    for (size_t i = 0; i < std::min(n_, inline_.size()); ++i)
+      if (inline_[i] == key)
+        return false;
+    for (auto k : more_)
+      if (k == key)
+        return false;
+    if (n_ < inline_.size())
+      inline_[n_] = key;
+    else
+      more_.push_back(key);
+    ++n_;
+    return true;
+  }
+
+private:
+  std::array<std::string_view, 8> inline_;
+  std::vector<std::string_view> more_;
+  size_t n_ = 0;
+};
 
 /// Calls fn(key, value) for each member of `obj`; stops at the first
-/// error. `where` prefixes JSON syntax errors ("item 3: ").
+/// error. A key that appears twice is an error. `where` prefixes errors
+/// ("item 3: ").
 template <class F>
 expected<void>
 for_each_member(od::object obj, const std::string& where, F&& fn) {
+  seen_keys seen; // views into the parser's string buffer: valid meanwhile
   for (auto field : obj) {
     std::string_view key;
     if (auto e = field.unescaped_key().get(key))
       return bad(where + "not valid JSON: " + reason(e));
+    if (!seen.insert(key))
+      return duplicate_field(where, key);
     od::value v;
     if (auto e = field.value().get(v))
       return bad(where + "not valid JSON: " + reason(e));

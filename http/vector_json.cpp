@@ -1,5 +1,7 @@
 #include "http/vector_json.hpp"
 
+#include <cmath>
+
 #include <charconv>
 
 #include <boost/json/array.hpp>
@@ -190,6 +192,13 @@ expected<search_request> parse_search(const std::string& body) {
 }
 
 void append_float(std::string& out, float value) {
+  // JSON has no NaN or infinity. Validation keeps every distance finite
+  // (index/validation.cpp); should one slip through, it is null, never
+  // text a client's parser chokes on.
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
   out.append(buf, end);

@@ -584,13 +584,14 @@ float hnsw_index::prepare_vector(metric space, float* vector,
   double sum = 0;
   for (size_t i = 0; i < dimension; ++i)
     sum += double{vector[i]} * vector[i];
-  auto norm = static_cast<float>(std::sqrt(sum));
+  // In double: 1 / norm of a tiny vector is out of float's range.
+  auto norm = std::sqrt(sum);
   if (space == metric::cosine && norm > 0) {
-    auto inv = 1.0f / norm;
+    auto inv = 1.0 / norm;
     for (size_t i = 0; i < dimension; ++i)
-      vector[i] *= inv;
+      vector[i] = static_cast<float>(vector[i] * inv);
   }
-  return norm;
+  return static_cast<float>(norm);
 }
 
 } // namespace lh

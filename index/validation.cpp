@@ -3,6 +3,7 @@
 #include "index/vector_index.hpp"
 
 #include <cmath>
+#include <limits>
 #include <unordered_set>
 
 namespace lh {
@@ -22,7 +23,13 @@ expected<void> check_range(std::string_view what, T value, T lo, T hi) {
   return {};
 }
 
-// Finite values and, for cosine, a non-zero norm. `where` prefixes errors.
+// Vectors whose distances a float computation can carry: finite values;
+// for cosine a norm that is a normal float (it is kept to give the vector
+// back); for l2 and dot a squared norm of at most max_squared_norm, so
+// that no distance between two of them overflows to inf or NaN (an l2
+// squared distance is at most (|a| + |b|)^2 = 4 x 1e37 < FLT_MAX).
+constexpr double max_squared_norm = 1e37;
+
 expected<void> check_vector(const index_params& p, const float* v,
                             const std::string& where) {
   double sum = 0;
@@ -31,10 +38,24 @@ expected<void> check_vector(const index_params& p, const float* v,
       return bad(where + "value " + std::to_string(j) + " is not finite");
     sum += double{v[j]} * v[j];
   }
-  if (p.space == metric::cosine && sum == 0)
-    return bad(where
-               + "vector has zero norm, which cosine distance cannot "
-                 "compare");
+  if (p.space == metric::cosine) {
+    if (sum == 0)
+      return bad(where
+                 + "vector has zero norm, which cosine distance cannot "
+                   "compare");
+    auto norm = std::sqrt(sum);
+    if (norm < std::numeric_limits<float>::min()
+        || norm > std::numeric_limits<float>::max())
+      return bad(where + "vector's norm " + std::to_string(norm)
+                 + " is outside what cosine distance can compare ("
+                 + std::to_string(std::numeric_limits<float>::min()) + ".."
+                 + std::to_string(std::numeric_limits<float>::max()) + ")");
+  } else if (sum > max_squared_norm) {
+    return bad(where + "vector's squared norm " + std::to_string(sum)
+               + " is over " + std::to_string(max_squared_norm) + ": "
+               + std::string{to_string(p.space)}
+               + " distances to it would overflow");
+  }
   return {};
 }
 

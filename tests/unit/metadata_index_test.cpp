@@ -180,10 +180,11 @@ std::string random_condition(std::mt19937& rng, int depth) {
              + "]}}";
     case 3: {
       const char* ops[] = {"gt", "gte", "lt", "lte"};
-      std::string bounds = std::string{"\""} + ops[pick(4)]
+      auto first = pick(4);
+      std::string bounds = std::string{"\""} + ops[first]
                            + "\":" + std::to_string(pick(25));
-      if (pick(2))
-        bounds += std::string{",\""} + ops[pick(4)]
+      if (pick(2)) // another bound: a key twice is refused
+        bounds += std::string{",\""} + ops[(first + 1 + pick(3)) % 4]
                   + "\":" + std::to_string(pick(25));
       return "{" + key + ",\"range\":{" + bounds + "}}";
     }

@@ -178,6 +178,38 @@ TEST(vector_index, cosine_distance_of_same_direction_is_zero) {
   EXPECT_NEAR((*hits)[0].distance, 0, 1e-6);
 }
 
+TEST(vector_index, vectors_whose_distances_would_overflow_are_refused) {
+  // Issue 13: these passed validation and then searched as -nan or inf.
+  auto cosine = params(lh::metric::cosine, 3);
+  auto l2 = params(lh::metric::l2, 3);
+  auto dot = params(lh::metric::dot, 3);
+  auto refused = [](const lh::index_params& p, std::vector<float> v) {
+    return refusal(lh::validate_batch(p, batch_of(3, {"x"}, v)));
+  };
+  EXPECT_TRUE(has(refused(cosine, {1e-45f, 0, 0}), "item 0: vector's norm"));
+  EXPECT_TRUE(has(refused(l2, {3e38f, 3e38f, 3e38f}), "would overflow"));
+  EXPECT_TRUE(has(refused(dot, {-3e19f, 0, 0}), "would overflow"));
+  EXPECT_TRUE(has(refusal(lh::validate_query(l2, std::vector<float>{3e38f, 0, 0})),
+                  "query: "));
+  // Small and large vectors inside the bounds search to finite distances.
+  lh::vector_index tiny{cosine};
+  ASSERT_TRUE(tiny.add(batch_of(3, {"a", "b"}, {1e-30f, 0, 0, 0, 1e-30f, 0}),
+                       nullptr));
+  auto hits = tiny.search(std::vector<float>{2e-30f, 0, 0}, 2, std::nullopt);
+  ASSERT_TRUE(hits);
+  ASSERT_EQ(hits->size(), 2u);
+  EXPECT_EQ((*hits)[0].id, "a");
+  EXPECT_NEAR((*hits)[0].distance, 0, 1e-6);
+  EXPECT_NEAR((*hits)[1].distance, 1, 1e-6);
+  lh::vector_index big{l2};
+  ASSERT_TRUE(big.add(batch_of(3, {"a", "b"}, {1e18f, 0, 0, -1e18f, 0, 0}),
+                      nullptr));
+  hits = big.search(std::vector<float>{1e18f, 1e18f, 0}, 2, std::nullopt);
+  ASSERT_TRUE(hits);
+  for (auto& h : *hits)
+    EXPECT_TRUE(std::isfinite(h.distance)) << h.id;
+}
+
 TEST(vector_index, upsert_replaces_vector_and_metadata) {
   lh::vector_index idx{params(lh::metric::l2, 2)};
   auto b = batch_of(2, {"a", "b"}, {0, 0, 10, 10});

@@ -1,5 +1,6 @@
 #include "http/vector_json.hpp"
 
+#include "http/item_json.hpp"
 #include "http/message.hpp"
 
 #include <gtest/gtest.h>
@@ -257,4 +258,42 @@ TEST(vector_json, floats_render_as_shortest_round_trip) {
   out.clear();
   lh::json::append_float(out, 1e-7f);
   EXPECT_EQ(std::stof(out), 1e-7f);
+}
+
+TEST(vector_json, a_key_twice_in_one_object_is_refused_everywhere) {
+  // Issue 13: these were last-wins, both-applied or kept verbatim.
+  auto twice = [](const lh::expected<void>& r) {
+    return !r && r.error().code == lh::ec::invalid_argument
+           && r.error().message.find("appears twice") != std::string::npos;
+  };
+  auto as_void = [](const auto& r) -> lh::expected<void> {
+    if (!r)
+      return r.error();
+    return {};
+  };
+  using namespace lh::json;
+  EXPECT_TRUE(twice(as_void(parse_create(
+    R"({"name":"a","name":"b","dimension":2,"distance":"l2"})"))));
+  EXPECT_TRUE(twice(as_void(parse_add(
+    R"({"items":[{"id":"a","vector":[1,2]}],"items":[{"id":"b","vector":[1,2]}]})",
+    2))));
+  EXPECT_TRUE(twice(as_void(
+    parse_add(R"({"items":[{"id":"a","vector":[1,2],"vector":[3,4]}]})", 2))));
+  EXPECT_TRUE(twice(as_void(parse_add(
+    R"({"items":[{"id":"a","vector":[1,2],"metadata":{"t":1,"t":2}}]})", 2))));
+  EXPECT_TRUE(twice(as_void(parse_add(
+    R"({"items":[{"id":"a","vector":[1,2],"metadata":{"x":[{"b":1,"b":2}]}}]})",
+    2))));
+  EXPECT_TRUE(twice(as_void(parse_search(R"({"vector":[1,2],"k":1,"k":500})"))));
+  EXPECT_TRUE(twice(as_void(parse_search(
+    R"({"vector":[1,2],"filter":{"must":[{"key":"a","key":"b","match":{"value":1}}]}})"))));
+  EXPECT_TRUE(twice(as_void(parse_get(R"({"ids":["a"],"ids":["b"]})"))));
+  EXPECT_TRUE(twice(as_void(parse_delete(R"({"ids":["a"],"ids":["b"]})"))));
+  EXPECT_TRUE(twice(as_void(parse_count(
+    R"({"filter":{"must":[],"must":[{"has_id":["a"]}]}})"))));
+  EXPECT_TRUE(twice(as_void(parse_scroll(R"({"limit":1,"limit":2})"))));
+  // The same key in different objects is fine.
+  EXPECT_TRUE(as_void(parse_add(
+    R"({"items":[{"id":"a","vector":[1,2],"metadata":{"t":1,"u":{"t":2}}}]})",
+    2)));
 }
