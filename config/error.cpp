@@ -21,6 +21,7 @@ std::string_view to_string(ec code) {
     case ec::corrupt_data: return "corrupt_data";
     case ec::stale_write: return "stale_write";
     case ec::config_error: return "config_error";
+    case ec::header_too_large: return "header_too_large";
     case ec::unauthorized: return "unauthorized";
     case ec::forbidden: return "forbidden";
     case ec::internal: return "internal";

@@ -30,6 +30,7 @@ enum class ec : uint8_t {
   corrupt_data,         // stored bytes that fail to decode
   stale_write,          // a write older than the key's stored generation
   config_error,         // bad config file, flag or key
+  header_too_large,     // request headers past the server's limit
   unauthorized,         // no API key, or a wrong one
   forbidden,            // a key without the right (read-only), internal data
   internal,             // a bug: never expected

@@ -24,6 +24,7 @@ unsigned status_of(ec code) {
     case ec::corrupt_data: return 500;
     case ec::stale_write: return 409; // Conflict: a newer write won
     case ec::config_error: return 500;
+    case ec::header_too_large: return 431;
     case ec::unauthorized: return 401;
     case ec::forbidden: return 403;
     case ec::internal: return 500;

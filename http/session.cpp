@@ -43,7 +43,7 @@ void session::read_header() {
   if (srv_->stopping)
     return close();
   header_parser_.emplace();
-  header_parser_->header_limit(16 * 1024);
+  header_parser_->header_limit(header_limit);
   header_parser_->body_limit(boost::none); // checked per route below
   deadline_ = clock_type::now() + srv_->options.idle_timeout;
   bhttp::async_read_header(socket_, buffer_, *header_parser_,
@@ -53,8 +53,36 @@ void session::read_header() {
                            });
 }
 
+// A request Beast could not parse (HTTP/0.9, a bad chunk size, a bad or
+// conflicting Content-Length, headers past the limit) gets a status line
+// and its connection closes: what follows cannot be trusted to be the
+// next request.
+void session::refuse_malformed(beast::error_code ec) {
+  spdlog::debug("http: malformed request: {}", ec.message());
+  bool too_big = ec == bhttp::error::header_limit;
+  busy_ = true;
+  srv_->request_started();
+  keep_alive_ = false;
+  unread_body_ = true;
+  version_ = 11;
+  send(error_response(make_error(
+    too_big ? ec::header_too_large : ec::invalid_argument,
+    too_big ? "request headers are over the limit of "
+                + std::to_string(header_limit) + " bytes"
+            : "malformed HTTP request: " + ec.message())));
+}
+
+bool session::is_parse_error(beast::error_code ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method)
+                            .category()
+         && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message
+         && ec != bhttp::error::need_more;
+}
+
 void session::on_header(beast::error_code ec) {
   if (ec) {
+    if (is_parse_error(ec))
+      return refuse_malformed(ec);
     if (ec != bhttp::error::end_of_stream && ec != net::error::eof
         && ec != beast::error::timeout && ec != net::error::operation_aborted)
       spdlog::debug("http: read error: {}", ec.message());
@@ -63,6 +91,10 @@ void session::on_header(beast::error_code ec) {
   busy_ = true;
   srv_->request_started();
   auto& header = header_parser_->get();
+  // Both framings at once is how requests are smuggled past proxies.
+  if (header.count(bhttp::field::content_length) > 0
+      && header.count(bhttp::field::transfer_encoding) > 0)
+    return refuse_malformed(bhttp::error::bad_transfer_encoding);
   keep_alive_ = header.keep_alive();
   version_ = header.version();
   auto target = std::string_view{header.target().data(),
@@ -158,6 +190,12 @@ void session::on_body(beast::error_code ec) {
   }
   if (ec) {
     spdlog::debug("http: body read error on {}: {}", req_.path, ec.message());
+    if (is_parse_error(ec)) { // a bad chunk: answer, then close
+      keep_alive_ = false;
+      unread_body_ = true;
+      return send(error_response(make_error(
+        ec::invalid_argument, "malformed HTTP request body: " + ec.message())));
+    }
     return finish_and_close();
   }
   req_.body = std::move(body_parser_->get().body());

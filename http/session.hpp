@@ -32,6 +32,8 @@ public:
 private:
   void read_header();
   void on_header(beast::error_code ec);
+  void refuse_malformed(beast::error_code ec);
+  static bool is_parse_error(beast::error_code ec);
   void read_body();
   void on_body(beast::error_code ec);
   void dispatch();
@@ -41,6 +43,8 @@ private:
   void linger_then_close();
   void discard_input();
   void finish_and_close();
+
+  static constexpr size_t header_limit = 16 * 1024;
 
   tcp::socket socket_;
   clock_type::time_point deadline_ = clock_type::time_point::max();
