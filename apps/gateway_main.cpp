@@ -41,7 +41,9 @@ int main(int argc, char** argv) {
                           {.bind = cfg.gateway.bind,
                            .port = cfg.gateway.port,
                            .threads = cfg.io_threads,
-                           .keys = lh::http::key_check{cfg.auth}}};
+                           .keys = lh::http::key_check{cfg.auth},
+                           .max_connections = lh::http::connection_cap(
+                             cfg.max_connections)}};
   auto about = "vectord " + cfg.gateway.vectord_url + ", storaged "
                + cfg.gateway.storaged_url;
   return lh::http::serve_until_signal("gateway", server, about, [] {});

@@ -35,7 +35,9 @@ int main(int argc, char** argv) {
                               {.bind = cfg.lakehouse.bind,
                                .port = cfg.lakehouse.port,
                                .threads = cfg.io_threads,
-                           .keys = lh::http::key_check{cfg.auth}}};
+                           .keys = lh::http::key_check{cfg.auth},
+                           .max_connections = lh::http::connection_cap(
+                             cfg.max_connections)}};
       auto about = lh::config_origin(cfg) + ", data: " + cfg.storaged.data_dir
                    + "; indexes are saved in the embedded store";
       return lh::http::serve_until_signal("lakehouse", server, about, [&] {

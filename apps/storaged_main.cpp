@@ -34,7 +34,9 @@ int main(int argc, char** argv) {
                               {.bind = cfg.storaged.bind,
                                .port = cfg.storaged.port,
                                .threads = cfg.io_threads,
-                           .keys = lh::http::key_check{cfg.auth}}};
+                           .keys = lh::http::key_check{cfg.auth},
+                           .max_connections = lh::http::connection_cap(
+                             cfg.max_connections)}};
       auto about = lh::config_origin(cfg) + ", data: " + cfg.storaged.data_dir;
       return lh::http::serve_until_signal("storaged", server, about, [&] {
           caf::anon_send_exit(store->actor, caf::exit_reason::user_shutdown);

@@ -28,7 +28,9 @@ int main(int argc, char** argv) {
                               {.bind = cfg.vectord.bind,
                                .port = cfg.vectord.port,
                                .threads = cfg.io_threads,
-                           .keys = lh::http::key_check{cfg.auth}}};
+                           .keys = lh::http::key_check{cfg.auth},
+                           .max_connections = lh::http::connection_cap(
+                             cfg.max_connections)}};
       auto about = lh::config_origin(cfg)
                    + (*store
                         ? "; indexes are saved to storaged at "

@@ -143,6 +143,7 @@ expected<settings> parse_settings(std::string_view toml_text,
   top.string("log_level", s.log_level);
   top.integer("io_threads", s.io_threads, 0, 256);
   top.integer("request_timeout_ms", s.request_timeout_ms, 1, max_u32);
+  top.integer("max_connections", s.max_connections, 1, 1'000'000);
   std::optional<error> section_error;
   auto read_section = [&](std::string_view name, auto&& read) {
     top.known(name);

@@ -70,6 +70,7 @@ struct settings {
   std::string log_level = "info";       // trace, debug, info, warn, error
   uint32_t io_threads = 0;              // HTTP I/O threads; 0 = one per core
   uint32_t request_timeout_ms = 30'000; // HTTP request -> actor reply
+  uint32_t max_connections = 4096;      // open HTTP connections per server
   std::string config_path;              // where these came from; "" = defaults
 };
 

@@ -33,11 +33,13 @@ void server::impl::accept_next() {
   auto& context = *contexts[next_context++ % contexts.size()];
   acceptor.async_accept(context, [self = shared_from_this()](
                                    beast::error_code ec, tcp::socket socket) {
+    if (self->stopping || !self->acceptor.is_open())
+      return;
     if (ec) {
-      if (ec != net::error::operation_aborted && !self->stopping)
-        spdlog::warn("http: accept failed: {}", ec.message());
-      if (self->stopping || !self->acceptor.is_open())
-        return;
+      if (ec != net::error::operation_aborted)
+        return self->back_off_after(ec);
+    } else if (self->open_sessions() >= self->options.max_connections) {
+      self->refuse_over_capacity(std::move(socket));
     } else {
       beast::error_code ignored;
       socket.set_option(tcp::no_delay{true}, ignored);
@@ -47,6 +49,50 @@ void server::impl::accept_next() {
     }
     self->accept_next();
   });
+}
+
+// Out of file descriptors (EMFILE, ENFILE) or another accept failure:
+// retrying at once would spin a core and flood the log while the
+// connections already open go unserved. Wait, then try again; say so at
+// most once per interval, with how many failed meanwhile.
+void server::impl::back_off_after(beast::error_code ec) {
+  ++accept_failures;
+  auto now = clock_type::now();
+  if (now - last_accept_warning >= accept_warning_interval) {
+    spdlog::warn("http: accept failed: {} ({} failures since the last "
+                 "warning); retrying every {} ms, open connections go on",
+                 ec.message(), accept_failures - failures_warned,
+                 accept_backoff.count());
+    last_accept_warning = now;
+    failures_warned = accept_failures;
+  }
+  backoff_timer.expires_after(accept_backoff);
+  backoff_timer.async_wait([self = shared_from_this()](beast::error_code e) {
+    if (!e && !self->stopping && self->acceptor.is_open())
+      self->accept_next();
+  });
+}
+
+// Past max_connections a client gets an immediate 503 instead of a socket
+// that is never served.
+void server::impl::refuse_over_capacity(tcp::socket socket) {
+  static const std::string reply =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+    "Retry-After: 1\r\nConnection: close\r\nContent-Length: 74\r\n\r\n"
+    "{\"error\":\"too many open connections, retry later\",\"code\":"
+    "\"unavailable\"}";
+  auto sock = std::make_shared<tcp::socket>(std::move(socket));
+  net::async_write(*sock, net::buffer(reply),
+                   [sock](beast::error_code, size_t) {
+                     beast::error_code ignored;
+                     sock->shutdown(tcp::socket::shutdown_send, ignored);
+                     sock->close(ignored);
+                   });
+}
+
+size_t server::impl::open_sessions() {
+  std::lock_guard guard{mtx};
+  return sessions.size();
 }
 
 void server::impl::track(const std::shared_ptr<session>& s) {

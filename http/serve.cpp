@@ -2,9 +2,22 @@
 
 #include <spdlog/spdlog.h>
 
+#include "config/fd_limit.hpp"
 #include "config/signals.hpp"
 
 namespace lh::http {
+
+size_t connection_cap(size_t configured) {
+  auto limit = raise_open_file_limit();
+  // RocksDB keeps its files open; upstream pools and logs need some too.
+  uint64_t room = limit > 1024 ? limit - 512 : limit / 2;
+  if (configured <= room)
+    return configured;
+  spdlog::warn("max_connections {} is lowered to {}: the open-file limit is "
+               "{} (raise it with ulimit -n)",
+               configured, room, limit);
+  return static_cast<size_t>(room);
+}
 
 int serve_until_signal(std::string_view name, server& srv,
                        const std::string& about,

@@ -11,6 +11,11 @@
 
 namespace lh::http {
 
+/// The connection cap for a server: `configured`, lowered to stay below
+/// the open-file limit (raised first, config/fd_limit.hpp) with room for
+/// the store's files and the upstream connections; logs when it lowers it.
+size_t connection_cap(size_t configured);
+
 /// Starts `srv`, logs "<name> <version> listening on <bind>:<port> (<about>)"
 /// (and a warning when it listens beyond loopback without API keys) and
 /// serves until a stop signal. `stop_actors` runs after the server stopped

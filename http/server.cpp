@@ -23,7 +23,8 @@ server::impl::impl(router r, server_options o)
     options(std::move(o)),
     contexts(make_contexts(thread_count())),
     acceptor(*contexts[0]),
-    sweeper(*contexts[0]) {
+    sweeper(*contexts[0]),
+    backoff_timer(*contexts[0]) {
 }
 
 unsigned server::impl::thread_count() const {
@@ -61,6 +62,10 @@ uint16_t server::port() const {
 
 const server_options& server::options() const {
   return impl_->options;
+}
+
+uint64_t server::accept_failures() const {
+  return impl_->accept_failures;
 }
 
 void server::stop(std::chrono::milliseconds grace) {

@@ -20,8 +20,15 @@ struct server_options {
   uint16_t port = 0;                     // 0: any free port, see server::port()
   unsigned threads = 0;                  // 0: one per core
   std::chrono::seconds idle_timeout{60}; // keep-alive connection idle limit
-  std::chrono::seconds read_timeout{300}; // header + body of one request
+  std::chrono::seconds read_timeout{300}; // the longest a body may take
+  /// A body's deadline: body_grace plus its bytes so far at min_body_rate
+  /// (bytes/s), at most read_timeout. Trickled bodies end at body_grace.
+  std::chrono::seconds body_grace{10};
+  double min_body_rate = 1 << 20;
   key_check keys{}; // API keys; default: none, every route open
+  /// Open connections past this get an immediate 503 and are closed
+  /// (config: max_connections; the mains keep it below the fd limit).
+  size_t max_connections = 4096;
 };
 
 class server {
@@ -39,6 +46,9 @@ public:
   uint16_t port() const;
 
   const server_options& options() const;
+
+  /// Accepts that failed so far (EMFILE, say), each retried after a pause.
+  uint64_t accept_failures() const;
 
   /// Stops accepting, closes idle connections, lets in-flight requests
   /// finish for up to `grace`, then stops the I/O threads.

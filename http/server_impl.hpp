@@ -37,6 +37,9 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   expected<void> listen();
   /// Accepts the next connection onto the next I/O context (listener.cpp).
   void accept_next();
+  void back_off_after(beast::error_code ec);
+  void refuse_over_capacity(tcp::socket socket);
+  size_t open_sessions();
   /// Closes connections past their deadline, once a second
   /// (timeout_sweep.cpp).
   void sweep_timeouts();
@@ -60,6 +63,13 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   // Timeouts are checked once a second instead of arming a timer per
   // request: a per-operation timer costs syscalls on every request.
   net::steady_timer sweeper;
+  // Accept failures: retried after a pause, warned about once per interval.
+  static constexpr std::chrono::milliseconds accept_backoff{100};
+  static constexpr std::chrono::seconds accept_warning_interval{5};
+  net::steady_timer backoff_timer;
+  std::atomic<uint64_t> accept_failures{0};
+  uint64_t failures_warned = 0;
+  clock_type::time_point last_accept_warning{};
   std::vector<std::thread> threads;
   std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
   std::atomic<bool> stopping{false};

@@ -172,14 +172,32 @@ void session::on_header(beast::error_code ec) {
 }
 
 void session::read_body() {
-  deadline_ = clock_type::now() + srv_->options.read_timeout;
+  body_started_ = clock_type::now();
   buffer_.reserve(body_read_room);
   if (auto n = body_parser_->content_length())
     reserve_huge(body_parser_->get().body(), *n + body_padding);
-  bhttp::async_read(socket_, buffer_, *body_parser_,
-                    [self = shared_from_this()](beast::error_code ec, size_t) {
-                      self->on_body(ec);
-                    });
+  read_more_body();
+}
+
+// The body is read piece by piece so that its deadline follows its
+// progress: a grace period plus what has arrived at the minimum rate
+// (server_options.min_body_rate), never past read_timeout. A client that
+// trickles bytes (slowloris) loses its connection after the grace period;
+// a large body at a normal rate gets all the time it needs.
+void session::read_more_body() {
+  auto& o = srv_->options;
+  auto received = body_parser_->get().body().size();
+  auto earned = std::chrono::duration_cast<clock_type::duration>(
+    std::chrono::duration<double>(double(received) / o.min_body_rate));
+  deadline_ = std::min(body_started_ + o.body_grace + earned,
+                       body_started_ + o.read_timeout);
+  bhttp::async_read_some(socket_, buffer_, *body_parser_,
+                         [self = shared_from_this()](beast::error_code ec,
+                                                     size_t) {
+                           if (!ec && !self->body_parser_->is_done())
+                             return self->read_more_body();
+                           self->on_body(ec);
+                         });
 }
 
 void session::on_body(beast::error_code ec) {

@@ -35,6 +35,7 @@ private:
   void refuse_malformed(beast::error_code ec);
   static bool is_parse_error(beast::error_code ec);
   void read_body();
+  void read_more_body();
   void on_body(beast::error_code ec);
   void dispatch();
   response too_large(uint64_t limit) const;
@@ -48,6 +49,7 @@ private:
 
   tcp::socket socket_;
   clock_type::time_point deadline_ = clock_type::time_point::max();
+  clock_type::time_point body_started_{};
   beast::flat_buffer buffer_;
   std::shared_ptr<server::impl> srv_;
   std::optional<bhttp::request_parser<bhttp::empty_body>> header_parser_;
