@@ -213,9 +213,11 @@ hnsw_index::deserialize(const hnsw_params& params, std::string_view bytes) {
   g.cur_element_count = count;
   g.maxlevel_ = count > 0 ? max_level : -1;
   g.enterpoint_node_ = count > 0 ? entry : static_cast<hnswlib::tableint>(-1);
-  g.mult_ = mult;
-  g.revSize_ = 1.0 / mult;
-  g.ef_construction_ = ef_construction;
+  // What hnswlib derives itself comes from M and the envelope, never from
+  // the bytes: a crafted mult would skew every later insert's level (a
+  // huge one makes levels, and their allocations, explode).
+  (void)mult;
+  (void)ef_construction;
   // Level-0 neighbour lists: counts within bounds, ids below count.
   auto check_links = [&](unsigned int* list, size_t max_links) {
     auto n = g.getListCount(list);

@@ -2,6 +2,8 @@
 // hnswlib's saveIndex, and refusal (never a crash) of damaged blobs.
 #include "index/lhv1.hpp"
 
+#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -206,6 +208,32 @@ TEST(hnsw_graph, damaged_graph_bytes_never_crash_a_load_or_search) {
       (void)(*r)->search(s.vectors.data() + q * dim, 3, 16);
   }
   EXPECT_GT(refused, 0u);
+}
+
+TEST(hnsw_graph, what_hnswlib_derives_from_m_is_never_read_from_the_bytes) {
+  // Issue 13: a crafted mult (the level multiplier) would make every later
+  // insert draw huge levels. The loader keeps the one M gives.
+  auto s = make_sample(20);
+  auto graph = s.graph->serialize();
+  // hnswlib's header: 6 size_t, maxlevel (int), entry point (uint32),
+  // maxM, maxM0, M (size_t), then mult (double).
+  constexpr size_t mult_at = 6 * 8 + 4 + 4 + 3 * 8;
+  double honest = 0;
+  std::memcpy(&honest, graph.data() + mult_at, sizeof honest);
+  ASSERT_NEAR(honest, 1 / std::log(8.0), 1e-12); // the layout is as read
+  auto crafted = graph;
+  double huge = 1e300;
+  std::memcpy(crafted.data() + mult_at, &huge, sizeof huge);
+  auto r = lh::hnsw_index::deserialize(lh::graph_params(params()), crafted);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_TRUE((*r)->reserve(21));
+  std::vector<float> v(dim, 0.5f);
+  ASSERT_TRUE((*r)->add(20, v.data()));
+  auto again = (*r)->serialize();
+  double kept = 0;
+  std::memcpy(&kept, again.data() + mult_at, sizeof kept);
+  EXPECT_EQ(kept, honest);
+  EXPECT_LT(again.size(), graph.size() + 4096) << "the new item drew a huge level";
 }
 
 TEST(hnsw_graph, serialized_size_is_exact) {
