@@ -3,6 +3,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "storage/key_rules.hpp"
+
 namespace lh::http {
 
 unsigned status_of(ec code) {
@@ -32,11 +34,38 @@ unsigned status_of(ec code) {
   return 500;
 }
 
+namespace {
+
+// A message may quote what the client sent (a key, a name): bytes that are
+// not UTF-8 become U+FFFD, so the body is always valid JSON text (Boost.JSON
+// escapes control characters but copies other bytes as they are).
+std::string valid_utf8(std::string_view text) {
+  if (is_valid_utf8(text))
+    return std::string{text};
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3
+                                : (c >> 3) == 0x1E ? 4 : 0;
+    if (len > 0 && i + len <= text.size()
+        && is_valid_utf8(text.substr(i, len))) {
+      out.append(text.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD"; // U+FFFD
+      ++i;
+    }
+  }
+  return out;
+}
+
+} // namespace
+
 response error_response(const error& err) {
   response r;
   r.status = status_of(err.code);
-  r.body = boost::json::serialize(
-    boost::json::object{{"error", err.message}, {"code", to_string(err.code)}});
+  r.body = boost::json::serialize(boost::json::object{
+    {"error", valid_utf8(err.message)}, {"code", to_string(err.code)}});
   if (err.code == ec::not_ready || err.code == ec::timeout
       || err.code == ec::unavailable || err.code == ec::busy)
     r.headers.emplace_back("Retry-After", "1");

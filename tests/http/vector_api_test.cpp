@@ -11,6 +11,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/send.hpp>
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include "actors/caf_error.hpp"
 #include "actors/store_actor.hpp"
@@ -238,3 +239,44 @@ TEST_P(vector_api, storage_routes_sit_beside_vectors_in_the_all_in_one) {
 INSTANTIATE_TEST_SUITE_P(targets, vector_api,
                          ::testing::Values("vectord", "lakehouse"),
                          [](const auto& info) { return info.param; });
+
+namespace {
+
+// Valid JSON text, valid UTF-8 included (simdjson checks both).
+bool is_valid_json(const std::string& body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element ignored;
+  return parser.parse(body).get(ignored) == simdjson::SUCCESS;
+}
+
+} // namespace
+
+TEST_P(vector_api, every_refused_name_and_key_form_is_refused_through_http) {
+  create("docs", 2, "l2");
+  // Index names in the path: each form is a 400 (or a 404 where the path
+  // itself no longer names an index route), never an index of that name.
+  for (const std::string& raw : std::vector<std::string>{"..", "%2e%2e", "%2f..", "a%5Cb", "a\\b", "a%00b",
+                          "a%01b", "%FF%FE", "%C0%AE%C0%AE",
+                          std::string(300, 'n')}) {
+    auto r = call(method::post, "/vectors/index/" + raw + "/add",
+                  R"({"items":[{"id":"x","vector":[1,2]}]})");
+    EXPECT_TRUE(r.status == 400u || r.status == 404u) << raw << ": " << r.status;
+    EXPECT_TRUE(is_valid_json(r.body)) << raw << ": " << r.body;
+  }
+  for (std::string name : {"..", "a/b", "a\\\\b", "caf\\u00e9", ""}) {
+    auto r = call(method::post, "/vectors/index",
+                  R"({"name":")" + name + R"(","dimension":2,"distance":"l2"})");
+    EXPECT_EQ(r.status, 400u) << name << ": " << r.body;
+  }
+  EXPECT_EQ(call(method::get, "/vectors/index").body, R"({"names":["docs"]})");
+  if (!all_in_one())
+    return;
+  // Storage keys on the public route (lakehouse serves /v1/storage).
+  for (const std::string& raw : std::vector<std::string>{"a/%2e%2e/b", "..", "a/%2f../b", "a%00b", "a%0ab",
+                          "%FF", "%C0%AE", std::string(1025, 'k')}) {
+    auto r = call(method::put, "/storage/put/" + raw, "x");
+    EXPECT_EQ(r.status, 400u) << raw << ": " << r.body;
+    EXPECT_TRUE(is_valid_json(r.body)) << raw << ": " << r.body;
+  }
+  EXPECT_EQ(call(method::get, "/storage/list").body, R"({"keys":[]})");
+}

@@ -1,6 +1,7 @@
 #include "http/error_response.hpp"
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include "http/json_writer.hpp"
 
@@ -40,4 +41,14 @@ TEST(json_writer, escapes_quotes_backslashes_and_controls) {
   std::vector<std::string> items{"x", "y"};
   EXPECT_EQ(lh::json::string_array(items), R"(["x","y"])");
   EXPECT_EQ(lh::json::string_array({}), "[]");
+}
+
+TEST(error_response, a_message_quoting_invalid_utf8_stays_valid_json) {
+  auto r = lh::http::error_response(
+    lh::make_error(lh::ec::invalid_argument, "key 'a\xff\xfe" "b\xc3\xa9' is bad"));
+  simdjson::dom::parser parser;
+  std::string_view message;
+  ASSERT_EQ(parser.parse(r.body)["error"].get(message), simdjson::SUCCESS)
+    << r.body;
+  EXPECT_EQ(message, "key 'a\xEF\xBF\xBD\xEF\xBF\xBD" "b\xc3\xa9' is bad");
 }
