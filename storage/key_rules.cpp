@@ -75,6 +75,12 @@ expected<void> validate_key(std::string_view key) {
     return make_error(ec::invalid_argument, "key is empty");
   if (auto ok = check_bytes(key, "key"); !ok)
     return ok;
+  // A backslash is a path separator to some clients and tools ("..\\x"):
+  // refused, so no key reads as a path that climbs out.
+  if (auto at = key.find('\\'); at != std::string_view::npos)
+    return make_error(ec::invalid_argument,
+                      "key '" + printable(key) + "' has a backslash at offset "
+                        + std::to_string(at));
   size_t start = 0;
   while (start <= key.size()) {
     auto end = key.find('/', start);

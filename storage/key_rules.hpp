@@ -21,7 +21,7 @@ expected<std::string> percent_decode(std::string_view text);
 std::string percent_encode(std::string_view text);
 
 /// Refuses empty keys, keys over max_key_bytes, control bytes (NUL
-/// included), invalid UTF-8, and "." or ".." path segments.
+/// included), backslashes, invalid UTF-8, and "." or ".." path segments.
 expected<void> validate_key(std::string_view key);
 
 /// Refuses a list prefix with control bytes, invalid UTF-8 or over

@@ -80,3 +80,9 @@ TEST(key_rules, prefixes_may_be_empty_but_not_control_bytes) {
   EXPECT_FALSE(lh::validate_prefix(std::string_view{"\0", 1}));
   EXPECT_FALSE(lh::validate_prefix("\xff"));
 }
+
+TEST(key_rules, backslashes_are_refused) {
+  for (auto key : {"a\\b", "..\\etc", "a/..\\..\\b"})
+    EXPECT_FALSE(lh::validate_key(key)) << key;
+  EXPECT_FALSE(lh::decode_key("a%5C..%5Cb"));
+}
