@@ -43,7 +43,9 @@ int main(int argc, char** argv) {
                            .threads = cfg.io_threads,
                            .keys = lh::http::key_check{cfg.auth},
                            .max_connections = lh::http::connection_cap(
-                             cfg.max_connections)}};
+                             cfg.max_connections),
+                           .max_body_bytes_in_flight =
+                             cfg.max_body_bytes_in_flight}};
   auto about = "vectord " + cfg.gateway.vectord_url + ", storaged "
                + cfg.gateway.storaged_url;
   return lh::http::serve_until_signal("gateway", server, about, [] {});

@@ -37,7 +37,9 @@ int main(int argc, char** argv) {
                                .threads = cfg.io_threads,
                            .keys = lh::http::key_check{cfg.auth},
                            .max_connections = lh::http::connection_cap(
-                             cfg.max_connections)}};
+                             cfg.max_connections),
+                           .max_body_bytes_in_flight =
+                             cfg.max_body_bytes_in_flight}};
       auto about = lh::config_origin(cfg) + ", data: " + cfg.storaged.data_dir
                    + "; indexes are saved in the embedded store";
       return lh::http::serve_until_signal("lakehouse", server, about, [&] {

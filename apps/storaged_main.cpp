@@ -36,7 +36,9 @@ int main(int argc, char** argv) {
                                .threads = cfg.io_threads,
                            .keys = lh::http::key_check{cfg.auth},
                            .max_connections = lh::http::connection_cap(
-                             cfg.max_connections)}};
+                             cfg.max_connections),
+                           .max_body_bytes_in_flight =
+                             cfg.max_body_bytes_in_flight}};
       auto about = lh::config_origin(cfg) + ", data: " + cfg.storaged.data_dir;
       return lh::http::serve_until_signal("storaged", server, about, [&] {
           caf::anon_send_exit(store->actor, caf::exit_reason::user_shutdown);

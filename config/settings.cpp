@@ -144,6 +144,8 @@ expected<settings> parse_settings(std::string_view toml_text,
   top.integer("io_threads", s.io_threads, 0, 256);
   top.integer("request_timeout_ms", s.request_timeout_ms, 1, max_u32);
   top.integer("max_connections", s.max_connections, 1, 1'000'000);
+  top.integer("max_body_bytes_in_flight", s.max_body_bytes_in_flight, 1,
+              std::numeric_limits<int64_t>::max());
   std::optional<error> section_error;
   auto read_section = [&](std::string_view name, auto&& read) {
     top.known(name);

@@ -71,6 +71,7 @@ struct settings {
   uint32_t io_threads = 0;              // HTTP I/O threads; 0 = one per core
   uint32_t request_timeout_ms = 30'000; // HTTP request -> actor reply
   uint32_t max_connections = 4096;      // open HTTP connections per server
+  uint64_t max_body_bytes_in_flight = uint64_t{1} << 30; // bodies held at once
   std::string config_path;              // where these came from; "" = defaults
 };
 

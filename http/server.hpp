@@ -29,6 +29,10 @@ struct server_options {
   /// Open connections past this get an immediate 503 and are closed
   /// (config: max_connections; the mains keep it below the fd limit).
   size_t max_connections = 4096;
+  /// Request bodies held at once (declared Content-Length, from the start
+  /// of the read to the answer): past it, 503 before the body is read. A
+  /// request alone is always let through up to its route's limit.
+  uint64_t max_body_bytes_in_flight = uint64_t{1} << 30;
 };
 
 class server {

@@ -53,6 +53,17 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   /// released by the caller outside it: a session's destructor locks too.
   std::vector<std::shared_ptr<session>> live_sessions();
   void request_started() { ++in_flight; }
+  /// Counts `n` declared body bytes against max_body_bytes_in_flight;
+  /// false (nothing counted) past it, unless no other body is held.
+  bool take_body_bytes(uint64_t n) {
+    auto held = body_bytes.load();
+    do {
+      if (held > 0 && held + n > options.max_body_bytes_in_flight)
+        return false;
+    } while (!body_bytes.compare_exchange_weak(held, held + n));
+    return true;
+  }
+  void give_body_bytes(uint64_t n) { body_bytes -= n; }
   void request_finished();
 
   router routes;
@@ -75,6 +86,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   std::atomic<bool> stopping{false};
   std::atomic<bool> threads_stopped{false}; // late replies are dropped
   std::atomic<int> in_flight{0};
+  std::atomic<uint64_t> body_bytes{0}; // declared bodies being read or handled
   std::mutex mtx; // guards sessions; pairs with idle_cv
   std::condition_variable idle_cv;
   std::unordered_map<session*, std::weak_ptr<session>> sessions;

@@ -13,7 +13,13 @@ session::session(tcp::socket&& socket, std::shared_ptr<server::impl> srv)
 }
 
 session::~session() {
+  release_body_bytes();
   srv_->untrack(this);
+}
+
+void session::release_body_bytes() {
+  if (body_bytes_held_ > 0)
+    srv_->give_body_bytes(std::exchange(body_bytes_held_, 0));
 }
 
 void session::run() {
@@ -145,11 +151,20 @@ void session::on_header(beast::error_code ec) {
   route_ = match.matched;
   req_.params = std::move(match.params);
   auto limit = route_->body_limit;
-  if (header_parser_->content_length().value_or(0) > limit) {
+  auto declared = header_parser_->content_length().value_or(0);
+  if (declared > limit) {
     keep_alive_ = false;
     unread_body_ = true;
     return send(too_large(limit));
   }
+  // Bodies held at once are bounded: past the bound a request is refused
+  // before its body is read (one request alone may always go, up to its
+  // route's limit).
+  if (declared > 0 && !srv_->take_body_bytes(declared))
+    return refuse(error_response(make_error(
+      ec::unavailable, "the server holds too many request bodies at once; "
+                       "retry shortly")));
+  body_bytes_held_ = declared;
   if (!has_body)
     return dispatch();
   body_parser_.emplace(std::move(*header_parser_));
@@ -174,8 +189,11 @@ void session::on_header(beast::error_code ec) {
 void session::read_body() {
   body_started_ = clock_type::now();
   buffer_.reserve(body_read_room);
+  // Memory follows the bytes that arrive, not the length a client claims:
+  // the first piece is reserved now, the rest once that much came.
   if (auto n = body_parser_->content_length())
-    reserve_huge(body_parser_->get().body(), *n + body_padding);
+    reserve_huge(body_parser_->get().body(),
+                 std::min<uint64_t>(*n, first_body_reserve) + body_padding);
   read_more_body();
 }
 
@@ -186,7 +204,12 @@ void session::read_body() {
 // a large body at a normal rate gets all the time it needs.
 void session::read_more_body() {
   auto& o = srv_->options;
-  auto received = body_parser_->get().body().size();
+  auto& body = body_parser_->get().body();
+  auto received = body.size();
+  if (auto n = body_parser_->content_length();
+      n && received >= first_body_reserve / 2
+      && body.capacity() < *n + body_padding)
+    reserve_huge(body, *n + body_padding);
   auto earned = std::chrono::duration_cast<clock_type::duration>(
     std::chrono::duration<double>(double(received) / o.min_body_rate));
   deadline_ = std::min(body_started_ + o.body_grace + earned,
@@ -276,6 +299,7 @@ void session::send(response r) {
 
 void session::on_write(beast::error_code ec, bool keep) {
   busy_ = false;
+  release_body_bytes();
   srv_->request_finished();
   if (!ec && !keep && unread_body_)
     return linger_then_close();
@@ -307,6 +331,7 @@ void session::discard_input() {
 
 void session::finish_and_close() {
   busy_ = false;
+  release_body_bytes();
   srv_->request_finished();
   close();
 }

@@ -44,8 +44,11 @@ private:
   void linger_then_close();
   void discard_input();
   void finish_and_close();
+  void release_body_bytes();
 
   static constexpr size_t header_limit = 16 * 1024;
+  static constexpr uint64_t first_body_reserve = uint64_t{64} << 20;
+  uint64_t body_bytes_held_ = 0; // counted in server::impl's bound
 
   tcp::socket socket_;
   clock_type::time_point deadline_ = clock_type::time_point::max();

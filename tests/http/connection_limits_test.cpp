@@ -2,9 +2,12 @@
 // immediate 503; a body trickled byte by byte loses its connection after
 // the grace period; running out of file descriptors makes the accept loop
 // pause and retry (not spin), and it serves again once descriptors free.
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -22,8 +25,17 @@ namespace net = boost::asio;
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
+// Requests to /hold wait here until the test answers them.
+std::mutex held_mtx;
+std::vector<lh::http::respond_fn> held;
+
 std::unique_ptr<lh::http::server> start(lh::http::server_options o) {
   lh::http::router r;
+  r.add(lh::http::method::post, "/hold",
+        [](lh::http::request&, lh::http::respond_fn respond) {
+          std::lock_guard g{held_mtx};
+          held.push_back(std::move(respond));
+        });
   r.add(lh::http::method::post, "/echo",
         [](lh::http::request& req, lh::http::respond_fn respond) {
           lh::http::response res;
@@ -110,30 +122,91 @@ TEST(connection_limits, out_of_descriptors_the_accept_loop_pauses_and_recovers) 
   auto srv = start({.threads = 1});
   rlimit old{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &old), 0);
-  // Few descriptors left: the clients' sockets and the server's accepted
-  // ones use them up (this test runs in its own process under ctest).
-  std::vector<std::unique_ptr<raw_socket>> clients;
+  // The client's socket exists first; then every descriptor is taken
+  // (this test runs in its own process under ctest), so the server's
+  // accept of the client's connection finds none.
+  net::io_context io;
+  net::ip::tcp::socket sock{io};
+  sock.open(net::ip::tcp::v4());
   rlimit low = old;
-  low.rlim_cur = 64;
+  low.rlim_cur = 256;
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
-  for (int i = 0; i < 80; ++i) {
-    try {
-      clients.push_back(std::make_unique<raw_socket>(srv->port()));
-    } catch (const std::exception&) {
-      break; // this process is out of descriptors too
-    }
-  }
+  std::vector<int> filler;
+  for (int fd; (fd = ::open("/dev/null", O_RDONLY)) >= 0;)
+    filler.push_back(fd);
+  auto give_back = [&] {
+    for (int fd : filler)
+      ::close(fd);
+    filler.clear();
+    setrlimit(RLIMIT_NOFILE, &old);
+  };
+  boost::system::error_code ec;
+  sock.connect({net::ip::make_address("127.0.0.1"), srv->port()}, ec);
+  if (ec)
+    give_back();
+  ASSERT_FALSE(ec) << ec.message();
   std::this_thread::sleep_for(1s);
   auto failures = srv->accept_failures();
+  give_back();
   EXPECT_GT(failures, 0u) << "the limit was never reached";
   // Paused between tries (100 ms): a handful per second, not millions.
   EXPECT_LT(failures, 40u);
-  clients.clear();
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &old), 0);
-  std::this_thread::sleep_for(300ms);
+  // The waiting connection is accepted and served once descriptors free.
+  std::string request =
+    "POST /echo HTTP/1.1\r\nContent-Length: 4\r\nConnection: close\r\n\r\nback";
+  net::write(sock, net::buffer(request));
+  timeval tv{10, 0};
+  ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string reply;
+  char buf[4096];
+  for (;;) {
+    auto n = sock.read_some(net::buffer(buf), ec);
+    if (ec)
+      break;
+    reply.append(buf, n);
+  }
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 200")) << reply;
+  EXPECT_TRUE(reply.ends_with("back")) << reply;
+}
+
+TEST(connection_limits, bodies_held_at_once_are_bounded) {
+  auto srv = start({.threads = 2, .max_body_bytes_in_flight = 100});
+  std::string body(80, 'b');
+  // A alone is let through and held by its handler; B would pass the
+  // bound: refused before its body is read.
+  raw_socket a{srv->port()};
+  a.send("POST /hold HTTP/1.1\r\nContent-Length: 80\r\n\r\n" + body);
+  for (int i = 0; i < 200; ++i) {
+    {
+      std::lock_guard g{held_mtx};
+      if (!held.empty())
+        break;
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+  lh::http::blocking_client b{"127.0.0.1", srv->port()};
+  auto refused = b.send(lh::http::method::post, "/echo", body);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503u);
+  EXPECT_TRUE(lh::test::has(refused->body, "too many request bodies"))
+    << refused->body;
+  // A small body still fits beside A's.
   lh::http::blocking_client c{"127.0.0.1", srv->port()};
-  auto r = c.send(lh::http::method::post, "/echo", "back");
-  ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->status, 200u);
-  EXPECT_EQ(r->body, "back");
+  auto small = c.send(lh::http::method::post, "/echo", "tiny");
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->status, 200u);
+  // Once A is answered, B's body fits again.
+  {
+    std::lock_guard g{held_mtx};
+    ASSERT_EQ(held.size(), 1u);
+    held[0](lh::http::response{});
+    held.clear();
+  }
+  char buf[512];
+  a.sock.read_some(net::buffer(buf));
+  lh::http::blocking_client d{"127.0.0.1", srv->port()};
+  auto again = d.send(lh::http::method::post, "/echo", body);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200u);
+  EXPECT_EQ(again->body, body);
 }
