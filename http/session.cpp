@@ -161,9 +161,7 @@ void session::on_header(beast::error_code ec) {
   // before its body is read (one request alone may always go, up to its
   // route's limit).
   if (declared > 0 && !srv_->take_body_bytes(declared))
-    return refuse(error_response(make_error(
-      ec::unavailable, "the server holds too many request bodies at once; "
-                       "retry shortly")));
+    return refuse(bodies_bound_reached());
   body_bytes_held_ = declared;
   if (!has_body)
     return dispatch();
@@ -210,6 +208,15 @@ void session::read_more_body() {
       n && received >= first_body_reserve / 2
       && body.capacity() < *n + body_padding)
     reserve_huge(body, *n + body_padding);
+  // A chunked body has no declared length: it counts as it arrives.
+  if (!body_parser_->content_length() && received > body_bytes_held_) {
+    if (!srv_->take_body_bytes(received - body_bytes_held_)) {
+      keep_alive_ = false;
+      unread_body_ = true;
+      return send(bodies_bound_reached());
+    }
+    body_bytes_held_ = received;
+  }
   auto earned = std::chrono::duration_cast<clock_type::duration>(
     std::chrono::duration<double>(double(received) / o.min_body_rate));
   deadline_ = std::min(body_started_ + o.body_grace + earned,
@@ -269,6 +276,12 @@ void session::dispatch() {
     if (!responded->exchange(true))
       send(error_response(make_error(ec::internal, e.what())));
   }
+}
+
+response session::bodies_bound_reached() {
+  return error_response(make_error(
+    ec::unavailable,
+    "the server holds too many request bodies at once; retry shortly"));
 }
 
 response session::too_large(uint64_t limit) const {

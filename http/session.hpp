@@ -39,6 +39,7 @@ private:
   void on_body(beast::error_code ec);
   void dispatch();
   response too_large(uint64_t limit) const;
+  static response bodies_bound_reached();
   void send(response r);
   void on_write(beast::error_code ec, bool keep);
   void linger_then_close();

@@ -190,6 +190,12 @@ TEST(connection_limits, bodies_held_at_once_are_bounded) {
   EXPECT_EQ(refused->status, 503u);
   EXPECT_TRUE(lh::test::has(refused->body, "too many request bodies"))
     << refused->body;
+  // So would a chunked body once what arrived of it passes the bound.
+  raw_socket chunked{srv->port()};
+  chunked.send("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n50\r\n"
+               + body + "\r\n0\r\n\r\n");
+  auto chunked_reply = chunked.until_closed();
+  EXPECT_TRUE(chunked_reply.starts_with("HTTP/1.1 503")) << chunked_reply;
   // A small body still fits beside A's.
   lh::http::blocking_client c{"127.0.0.1", srv->port()};
   auto small = c.send(lh::http::method::post, "/echo", "tiny");
