@@ -37,15 +37,9 @@ int main(int argc, char** argv) {
                               [health] { return health->probe(); });
   lh::http::add_gateway_routes(routes, to_vectord, to_storaged,
                                cfg.storaged.max_value_bytes);
-  lh::http::server server{std::move(routes),
-                          {.bind = cfg.gateway.bind,
-                           .port = cfg.gateway.port,
-                           .threads = cfg.io_threads,
-                           .keys = lh::http::key_check{cfg.auth},
-                           .max_connections = lh::http::connection_cap(
-                             cfg.max_connections),
-                           .max_body_bytes_in_flight =
-                             cfg.max_body_bytes_in_flight}};
+  lh::http::server server{
+    std::move(routes),
+    lh::http::service_server_options(cfg, cfg.gateway.bind, cfg.gateway.port)};
   auto about = "vectord " + cfg.gateway.vectord_url + ", storaged "
                + cfg.gateway.storaged_url;
   return lh::http::serve_until_signal("gateway", server, about, [] {});

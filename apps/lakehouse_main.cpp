@@ -31,15 +31,9 @@ int main(int argc, char** argv) {
       lh::http::add_storage_routes(
         routes, lh::make_store_bridge(sys, store->actor, timeout),
         cfg.storaged.max_value_bytes, "/v1");
-      lh::http::server server{std::move(routes),
-                              {.bind = cfg.lakehouse.bind,
-                               .port = cfg.lakehouse.port,
-                               .threads = cfg.io_threads,
-                           .keys = lh::http::key_check{cfg.auth},
-                           .max_connections = lh::http::connection_cap(
-                             cfg.max_connections),
-                           .max_body_bytes_in_flight =
-                             cfg.max_body_bytes_in_flight}};
+      lh::http::server server{
+    std::move(routes),
+    lh::http::service_server_options(cfg, cfg.lakehouse.bind, cfg.lakehouse.port)};
       auto about = lh::config_origin(cfg) + ", data: " + cfg.storaged.data_dir
                    + "; indexes are saved in the embedded store";
       return lh::http::serve_until_signal("lakehouse", server, about, [&] {

@@ -30,15 +30,9 @@ int main(int argc, char** argv) {
                                    cfg.storaged.max_value_bytes);
       lh::http::add_internal_storage_routes(routes, bridge,
                                             cfg.storaged.max_value_bytes);
-      lh::http::server server{std::move(routes),
-                              {.bind = cfg.storaged.bind,
-                               .port = cfg.storaged.port,
-                               .threads = cfg.io_threads,
-                           .keys = lh::http::key_check{cfg.auth},
-                           .max_connections = lh::http::connection_cap(
-                             cfg.max_connections),
-                           .max_body_bytes_in_flight =
-                             cfg.max_body_bytes_in_flight}};
+      lh::http::server server{
+    std::move(routes),
+    lh::http::service_server_options(cfg, cfg.storaged.bind, cfg.storaged.port)};
       auto about = lh::config_origin(cfg) + ", data: " + cfg.storaged.data_dir;
       return lh::http::serve_until_signal("storaged", server, about, [&] {
           caf::anon_send_exit(store->actor, caf::exit_reason::user_shutdown);

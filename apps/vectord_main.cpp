@@ -24,15 +24,9 @@ int main(int argc, char** argv) {
       auto svc = lh::start_vector_service(sys, *store, cfg.vectord);
       lh::http::router routes;
       lh::http::add_vector_service_routes(routes, sys, svc, "vectord");
-      lh::http::server server{std::move(routes),
-                              {.bind = cfg.vectord.bind,
-                               .port = cfg.vectord.port,
-                               .threads = cfg.io_threads,
-                           .keys = lh::http::key_check{cfg.auth},
-                           .max_connections = lh::http::connection_cap(
-                             cfg.max_connections),
-                           .max_body_bytes_in_flight =
-                             cfg.max_body_bytes_in_flight}};
+      lh::http::server server{
+    std::move(routes),
+    lh::http::service_server_options(cfg, cfg.vectord.bind, cfg.vectord.port)};
       auto about = lh::config_origin(cfg)
                    + (*store
                         ? "; indexes are saved to storaged at "

@@ -19,6 +19,16 @@ size_t connection_cap(size_t configured) {
   return static_cast<size_t>(room);
 }
 
+server_options service_server_options(const settings& cfg,
+                                      const std::string& bind, uint16_t port) {
+  return {.bind = bind,
+          .port = port,
+          .threads = cfg.io_threads,
+          .keys = key_check{cfg.auth},
+          .max_connections = connection_cap(cfg.max_connections),
+          .max_body_bytes_in_flight = cfg.max_body_bytes_in_flight};
+}
+
 int serve_until_signal(std::string_view name, server& srv,
                        const std::string& about,
                        const std::function<void()>& stop_actors) {

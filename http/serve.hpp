@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "config/settings.hpp"
 #include "http/server.hpp"
 
 namespace lh::http {
@@ -15,6 +16,12 @@ namespace lh::http {
 /// the open-file limit (raised first, config/fd_limit.hpp) with room for
 /// the store's files and the upstream connections; logs when it lowers it.
 size_t connection_cap(size_t configured);
+
+/// The server options every main uses: its address, and from `cfg` the
+/// I/O threads, API keys and load bounds (the connection cap through
+/// connection_cap).
+server_options service_server_options(const settings& cfg,
+                                      const std::string& bind, uint16_t port);
 
 /// Starts `srv`, logs "<name> <version> listening on <bind>:<port> (<about>)"
 /// (and a warning when it listens beyond loopback without API keys) and

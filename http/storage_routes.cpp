@@ -64,20 +64,35 @@ struct object_routes {
     return std::optional<uint64_t>{value};
   }
 
-  void put(request& req, respond_fn respond) const {
+  // A put or delete: the key and ?generation= checked, then `write(key,
+  // generation)` (nullopt: a plain write), answered with `reply(key)`.
+  template <class Write, class Reply>
+  void write_step(request& req, respond_fn respond, Reply reply,
+                  Write write) const {
     auto key = key_of(req);
     if (!key)
       return respond(error_response(key.error()));
     auto generation = generation_of(req);
     if (!generation)
       return respond(error_response(generation.error()));
+    write(*key, *generation, answer_with(respond, reply(*key)));
+  }
+
+  void put(request& req, respond_fn respond) const {
     auto size = req.body.size();
-    auto reply = json_response("{\"key\":" + json::quoted(*key)
-                               + ",\"bytes\":" + std::to_string(size) + "}");
-    if (*generation)
-      return store->put_if_newer(*key, std::move(req.body), **generation,
-                                 answer_with(respond, reply));
-    store->put(*key, std::move(req.body), answer_with(respond, reply));
+    write_step(
+      req, respond,
+      [size](const std::string& key) {
+        return json_response("{\"key\":" + json::quoted(key) + ",\"bytes\":"
+                             + std::to_string(size) + "}");
+      },
+      [&](const std::string& key, std::optional<uint64_t> generation,
+          auto done) {
+        if (generation)
+          return store->put_if_newer(key, std::move(req.body), *generation,
+                                     done);
+        store->put(key, std::move(req.body), done);
+      });
   }
   void get(request& req, respond_fn respond) const {
     auto key = key_of(req);
@@ -93,17 +108,17 @@ struct object_routes {
     });
   }
   void remove(request& req, respond_fn respond) const {
-    auto key = key_of(req);
-    if (!key)
-      return respond(error_response(key.error()));
-    auto generation = generation_of(req);
-    if (!generation)
-      return respond(error_response(generation.error()));
-    auto reply = json_response("{\"deleted\":" + json::quoted(*key) + "}");
-    if (*generation)
-      return store->remove_if_newer(*key, **generation,
-                                    answer_with(respond, reply));
-    store->remove(*key, answer_with(respond, reply));
+    write_step(
+      req, respond,
+      [](const std::string& key) {
+        return json_response("{\"deleted\":" + json::quoted(key) + "}");
+      },
+      [&](const std::string& key, std::optional<uint64_t> generation,
+          auto done) {
+        if (generation)
+          return store->remove_if_newer(key, *generation, done);
+        store->remove(key, done);
+      });
   }
   void list(request& req, respond_fn respond) const {
     std::string raw;

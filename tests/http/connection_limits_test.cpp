@@ -18,10 +18,12 @@
 #include "http/client.hpp"
 #include "http/server.hpp"
 #include "tests/http/http_test_support.hpp"
+#include "tests/http/raw_socket.hpp"
 
 namespace {
 
 namespace net = boost::asio;
+using lh::test::raw_socket;
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
@@ -46,29 +48,6 @@ std::unique_ptr<lh::http::server> start(lh::http::server_options o) {
   EXPECT_TRUE(srv->start());
   return srv;
 }
-
-struct raw_socket {
-  net::io_context io;
-  net::ip::tcp::socket sock{io};
-  explicit raw_socket(uint16_t port) {
-    sock.connect({net::ip::make_address("127.0.0.1"), port});
-    timeval tv{10, 0};
-    ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
-  void send(const std::string& bytes) { net::write(sock, net::buffer(bytes)); }
-  // Reads until the server closes (or 10 s pass).
-  std::string until_closed() {
-    std::string out;
-    char buf[4096];
-    boost::system::error_code ec;
-    for (;;) {
-      auto n = sock.read_some(net::buffer(buf), ec);
-      if (ec)
-        return out;
-      out.append(buf, n);
-    }
-  }
-};
 
 } // namespace
 
@@ -125,9 +104,7 @@ TEST(connection_limits, out_of_descriptors_the_accept_loop_pauses_and_recovers) 
   // The client's socket exists first; then every descriptor is taken
   // (this test runs in its own process under ctest), so the server's
   // accept of the client's connection finds none.
-  net::io_context io;
-  net::ip::tcp::socket sock{io};
-  sock.open(net::ip::tcp::v4());
+  raw_socket client;
   rlimit low = old;
   low.rlim_cur = 256;
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
@@ -141,7 +118,7 @@ TEST(connection_limits, out_of_descriptors_the_accept_loop_pauses_and_recovers) 
     setrlimit(RLIMIT_NOFILE, &old);
   };
   boost::system::error_code ec;
-  sock.connect({net::ip::make_address("127.0.0.1"), srv->port()}, ec);
+  client.connect(srv->port(), ec);
   if (ec)
     give_back();
   ASSERT_FALSE(ec) << ec.message();
@@ -152,19 +129,9 @@ TEST(connection_limits, out_of_descriptors_the_accept_loop_pauses_and_recovers) 
   // Paused between tries (100 ms): a handful per second, not millions.
   EXPECT_LT(failures, 40u);
   // The waiting connection is accepted and served once descriptors free.
-  std::string request =
-    "POST /echo HTTP/1.1\r\nContent-Length: 4\r\nConnection: close\r\n\r\nback";
-  net::write(sock, net::buffer(request));
-  timeval tv{10, 0};
-  ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::string reply;
-  char buf[4096];
-  for (;;) {
-    auto n = sock.read_some(net::buffer(buf), ec);
-    if (ec)
-      break;
-    reply.append(buf, n);
-  }
+  client.send("POST /echo HTTP/1.1\r\nContent-Length: 4\r\nConnection: "
+              "close\r\n\r\nback");
+  auto reply = client.until_closed();
   EXPECT_TRUE(reply.starts_with("HTTP/1.1 200")) << reply;
   EXPECT_TRUE(reply.ends_with("back")) << reply;
 }

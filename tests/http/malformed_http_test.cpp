@@ -10,6 +10,7 @@
 
 #include "http/server.hpp"
 #include "tests/http/http_test_support.hpp"
+#include "tests/http/raw_socket.hpp"
 
 namespace {
 
@@ -32,24 +33,11 @@ protected:
     ASSERT_TRUE(srv->start());
   }
 
-  // Sends `bytes`, then reads until the server closes (at most 5 s).
+  // Sends `bytes`, then reads until the server closes.
   std::string exchange(const std::string& bytes) {
-    net::io_context io;
-    net::ip::tcp::socket sock{io};
-    sock.connect({net::ip::make_address("127.0.0.1"), srv->port()});
-    net::write(sock, net::buffer(bytes));
-    timeval tv{5, 0};
-    ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    std::string out;
-    char buf[4096];
-    boost::system::error_code ec;
-    for (;;) {
-      auto n = sock.read_some(net::buffer(buf), ec);
-      if (ec)
-        break;
-      out.append(buf, n);
-    }
-    return out;
+    lh::test::raw_socket sock{srv->port()};
+    sock.send(bytes);
+    return sock.until_closed();
   }
 
   std::unique_ptr<lh::http::server> srv;
