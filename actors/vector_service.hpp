@@ -50,6 +50,11 @@ vector_service start_vector_service(caf::actor_system& sys, store_actor store,
                                     const vectord_settings& s,
                                     std::shared_ptr<rocks_store> local = {});
 
+/// How long a stop waits for pending snapshots. The log already holds
+/// every acknowledged change, so a snapshot at stop only shortens the next
+/// start's replay: not worth minutes when the store is down.
+inline constexpr std::chrono::seconds stop_save_wait{30};
+
 /// Waits up to `timeout` for pending saves (logging what is left
 /// unsaved), then stops the actors.
 void stop_vector_service(caf::actor_system& sys, const vector_service& svc,

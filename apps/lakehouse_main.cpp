@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
       auto about = lh::config_origin(cfg) + ", data: " + cfg.storaged.data_dir
                    + "; indexes are saved in the embedded store";
       return lh::http::serve_until_signal("lakehouse", server, about, [&] {
-          lh::stop_vector_service(sys, svc, lh::store_call_timeout);
+          lh::stop_vector_service(sys, svc, lh::stop_save_wait);
           caf::anon_send_exit(store->actor, caf::exit_reason::user_shutdown);
         });
     });

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
                         : "; EPHEMERAL: storaged_url is empty, indexes are "
                           "kept in memory only and lost at exit");
       return lh::http::serve_until_signal("vectord", server, about, [&] {
-          lh::stop_vector_service(sys, svc, lh::store_call_timeout);
+          lh::stop_vector_service(sys, svc, lh::stop_save_wait);
           if (*store)
             caf::anon_send_exit(*store, caf::exit_reason::user_shutdown);
         });

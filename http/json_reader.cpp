@@ -143,7 +143,7 @@ error unknown_field(const std::string& where, std::string_view key) {
 }
 
 error duplicate_field(const std::string& where, std::string_view key) {
-  return bad(where + "field '" + std::string{key}
+  return bad(where + "refused: field '" + std::string{key}
              + "' appears twice in one object");
 }
 

@@ -3,6 +3,7 @@
 #include "index/vector_index.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <unordered_set>
 
@@ -30,6 +31,12 @@ expected<void> check_range(std::string_view what, T value, T lo, T hi) {
 // squared distance is at most (|a| + |b|)^2 = 4 x 1e37 < FLT_MAX).
 constexpr double max_squared_norm = 1e37;
 
+std::string short_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
 expected<void> check_vector(const index_params& p, const float* v,
                             const std::string& where) {
   double sum = 0;
@@ -46,13 +53,13 @@ expected<void> check_vector(const index_params& p, const float* v,
     auto norm = std::sqrt(sum);
     if (norm < std::numeric_limits<float>::min()
         || norm > std::numeric_limits<float>::max())
-      return bad(where + "vector's norm " + std::to_string(norm)
+      return bad(where + "vector's norm " + short_number(norm)
                  + " is outside what cosine distance can compare ("
-                 + std::to_string(std::numeric_limits<float>::min()) + ".."
-                 + std::to_string(std::numeric_limits<float>::max()) + ")");
+                 + short_number(std::numeric_limits<float>::min()) + ".."
+                 + short_number(std::numeric_limits<float>::max()) + ")");
   } else if (sum > max_squared_norm) {
-    return bad(where + "vector's squared norm " + std::to_string(sum)
-               + " is over " + std::to_string(max_squared_norm) + ": "
+    return bad(where + "vector's squared norm " + short_number(sum)
+               + " is over " + short_number(max_squared_norm) + ": "
                + std::string{to_string(p.space)}
                + " distances to it would overflow");
   }
