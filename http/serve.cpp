@@ -24,6 +24,8 @@ server_options service_server_options(const settings& cfg,
   return {.bind = bind,
           .port = port,
           .threads = cfg.io_threads,
+          .idle_timeout = std::chrono::seconds{cfg.idle_timeout_s},
+          .body_grace = std::chrono::seconds{cfg.body_grace_s},
           .keys = key_check{cfg.auth},
           .max_connections = connection_cap(cfg.max_connections),
           .max_body_bytes_in_flight = cfg.max_body_bytes_in_flight};

@@ -166,3 +166,20 @@ TEST(settings, weak_or_malformed_keys_are_refused) {
   EXPECT_TRUE(contains(error_of("[auth]\nkeyed_probes = 1"), "true or false"));
   EXPECT_TRUE(contains(error_of("[auth]\nkey = \"x\""), "unknown key 'auth.key'"));
 }
+
+TEST(settings, load_bounds_are_config_keys) {
+  auto s = lh::parse_settings(R"(
+max_connections = 100
+max_body_bytes_in_flight = 1048576
+idle_timeout_s = 5
+body_grace_s = 2
+)",
+                              "t.toml");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->max_connections, 100u);
+  EXPECT_EQ(s->max_body_bytes_in_flight, 1048576u);
+  EXPECT_EQ(s->idle_timeout_s, 5u);
+  EXPECT_EQ(s->body_grace_s, 2u);
+  EXPECT_TRUE(contains(error_of("max_connections = 0"), "max_connections"));
+  EXPECT_TRUE(contains(error_of("idle_timeout_s = 0"), "idle_timeout_s"));
+}
