@@ -182,14 +182,26 @@ struct upstream::impl {
            "upstream " + where() + " did not answer in "
              + std::to_string(options.response_timeout.count()) + " ms");
     } else if (c->reused && !p->retried) {
-      // A kept-alive connection the upstream had closed: try a fresh one.
+      // A kept-alive connection the upstream had closed (it restarted,
+      // say): the other idle ones are likely as stale, so they go too, and
+      // the retry gets a fresh connection.
       p->retried = true;
+      drop_idle();
       submit(p);
     } else {
       fail(p, ec::bad_gateway,
            "upstream " + where() + " failed: " + ec.message());
     }
     pump();
+  }
+
+  void drop_idle() {
+    for (auto& idle_connection : idle) {
+      beast::error_code ignored;
+      idle_connection->stream.socket().close(ignored);
+      --open;
+    }
+    idle.clear();
   }
 
   static void fail(const std::shared_ptr<pending>& p, ec code,

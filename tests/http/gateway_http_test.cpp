@@ -21,7 +21,7 @@ namespace {
 // An upstream that echoes what it got, answers slowly on /vectors/slow and
 // never on /storage/never, and adds a hop-by-hop header to every answer.
 struct fake_upstream {
-  fake_upstream() {
+  explicit fake_upstream(uint16_t port = 0) {
     lh::http::router r;
     for (auto verb : {method::get, method::post, method::put, method::del})
       r.add(verb, "/{rest*}",
@@ -47,7 +47,7 @@ struct fake_upstream {
               respond(std::move(res));
             });
     srv = std::make_unique<lh::http::server>(
-      std::move(r), lh::http::server_options{.threads = 1});
+      std::move(r), lh::http::server_options{.port = port, .threads = 1});
     EXPECT_TRUE(srv->start());
   }
   ~fake_upstream() { srv.reset(); }
@@ -256,6 +256,31 @@ TEST_F(gateway_http, many_clients_share_few_upstream_connections) {
   EXPECT_EQ(ok.load(), 400);
   EXPECT_LE(to_vectors->connections_opened(), 4u);
   EXPECT_EQ(vectors_upstream.requests.load(), 400);
+}
+
+TEST_F(gateway_http, an_upstream_restart_costs_no_request_its_stale_connections) {
+  auto restarted = std::make_unique<fake_upstream>();
+  auto port = restarted->srv->port();
+  start(port, storage_upstream.srv->port(), 8);
+  // Several kept-alive connections to the upstream, all idle afterwards.
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 6; ++t)
+    clients.emplace_back([&] {
+      lh::http::blocking_client c{"127.0.0.1", gateway->port()};
+      for (int i = 0; i < 10; ++i)
+        (void)c.send(method::post, "/v1/vectors/index/x/search", "{}");
+    });
+  for (auto& t : clients)
+    t.join();
+  ASSERT_GE(to_vectors->connections_opened(), 2u);
+  // The upstream restarts on its port: every idle connection is stale. A
+  // request must not meet two of them (one retry, then a 502 before).
+  restarted.reset();
+  restarted = std::make_unique<fake_upstream>(port);
+  for (int i = 0; i < 3; ++i) {
+    auto r = call(method::get, "/v1/vectors/index");
+    EXPECT_EQ(r.status, 200u) << r.body;
+  }
 }
 
 TEST(upstream_url, parses_and_refuses) {
