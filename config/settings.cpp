@@ -24,68 +24,46 @@ public:
 
   template <class Int>
   void integer(std::string_view key, Int& out, int64_t lo, int64_t hi) {
-    known_.emplace(key);
-    auto node = table_.get(key);
-    if (node == nullptr || failed())
+    auto node = take(key);
+    if (node == nullptr)
       return;
     auto v = node->value<int64_t>();
-    if (!node->is_integer() || !v || *v < lo || *v > hi) {
-      fail(ec::config_error, "key '" + qualified(key) + "' in " + source_
-                               + " must be an integer in " + std::to_string(lo)
-                               + ".." + std::to_string(hi));
-      return;
-    }
+    if (!node->is_integer() || !v || *v < lo || *v > hi)
+      return wrong(key, "an integer in " + std::to_string(lo) + ".."
+                          + std::to_string(hi));
     out = static_cast<Int>(*v);
   }
 
   void string(std::string_view key, std::string& out) {
-    known_.emplace(key);
-    auto node = table_.get(key);
-    if (node == nullptr || failed())
+    auto node = take(key);
+    if (node == nullptr)
       return;
-    if (!node->is_string()) {
-      fail(ec::config_error,
-           "key '" + qualified(key) + "' in " + source_ + " must be a string");
-      return;
-    }
+    if (!node->is_string())
+      return wrong(key, "a string");
     out = *node->value<std::string>();
   }
 
   void boolean(std::string_view key, bool& out) {
-    known_.emplace(key);
-    auto node = table_.get(key);
-    if (node == nullptr || failed())
+    auto node = take(key);
+    if (node == nullptr)
       return;
-    if (!node->is_boolean()) {
-      fail(ec::config_error,
-           "key '" + qualified(key) + "' in " + source_ + " must be true or false");
-      return;
-    }
+    if (!node->is_boolean())
+      return wrong(key, "true or false");
     out = *node->value<bool>();
   }
 
   void strings(std::string_view key, std::vector<std::string>& out) {
-    known_.emplace(key);
-    auto node = table_.get(key);
-    if (node == nullptr || failed())
+    auto node = take(key);
+    if (node == nullptr)
       return;
     auto* array = node->as_array();
-    bool ok = array != nullptr;
-    std::vector<std::string> values;
-    if (ok)
-      for (auto& item : *array) {
-        if (!item.is_string()) {
-          ok = false;
-          break;
-        }
-        values.push_back(*item.value<std::string>());
-      }
-    if (!ok) {
-      fail(ec::config_error, "key '" + qualified(key) + "' in " + source_
-                               + " must be a list of strings");
-      return;
-    }
-    out = std::move(values);
+    if (array == nullptr
+        || !std::all_of(array->begin(), array->end(),
+                        [](const toml::node& item) { return item.is_string(); }))
+      return wrong(key, "a list of strings");
+    out.clear();
+    for (auto& item : *array)
+      out.push_back(*item.value<std::string>());
   }
 
   /// Marks a key as read elsewhere (a section read by its own reader).
@@ -109,6 +87,18 @@ private:
   std::string qualified(std::string_view key) const {
     return section_.empty() ? std::string{key}
                             : section_ + "." + std::string{key};
+  }
+  // Marks `key` as known; its node, or null when it is absent or an
+  // error is already held.
+  const toml::node* take(std::string_view key) {
+    known_.emplace(key);
+    if (failed())
+      return nullptr;
+    return table_.get(key);
+  }
+  void wrong(std::string_view key, const std::string& must_be) {
+    fail(ec::config_error,
+         "key '" + qualified(key) + "' in " + source_ + " must be " + must_be);
   }
   void fail(ec code, std::string msg) {
     if (!error_)

@@ -1,6 +1,7 @@
 #include "http/access.hpp"
 
-#include <array>
+#include <algorithm>
+#include <cctype>
 
 namespace lh::http {
 
@@ -67,7 +68,7 @@ std::string_view presented_key(std::string_view authorization,
 }
 
 key_check::key_check(const auth_settings& auth)
-  : enabled_(auth.enabled()), keyed_probes_(auth.keyed_probes) {
+  : keyed_probes_(auth.keyed_probes) {
   for (auto& k : auth.read_only_keys)
     keys_.push_back({k, access::read});
   for (auto& k : auth.api_keys)
@@ -86,7 +87,7 @@ std::optional<access> key_check::granted(std::string_view key) const {
 
 std::optional<error> key_check::refusal(access needed,
                                         std::string_view key) const {
-  if (!enabled_ || needed == access::open)
+  if (!enabled() || needed == access::open)
     return std::nullopt;
   if (key.empty())
     return make_error(ec::unauthorized,

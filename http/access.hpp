@@ -36,7 +36,7 @@ public:
   key_check() = default; // no keys: everything is open
   explicit key_check(const auth_settings& auth);
 
-  bool enabled() const { return enabled_; }
+  bool enabled() const { return !keys_.empty(); }
   bool keyed_probes() const { return keyed_probes_; }
 
   /// What `key` grants; nullopt when it is none of the configured keys.
@@ -54,7 +54,6 @@ private:
     access grants;
   };
   std::vector<entry> keys_;
-  bool enabled_ = false;
   bool keyed_probes_ = false;
 };
 

@@ -49,6 +49,13 @@ expected<http::response> call(remote_store_state& st, http::method verb,
   return r;
 }
 
+// The answer of a write: storaged's 200, or its error.
+caf::result<ok_atom> acknowledged(const expected<http::response>& r) {
+  if (!r)
+    return to_caf(r.error());
+  return ok_atom::value;
+}
+
 expected<std::vector<std::string>> parse_keys(const std::string& body) {
   simdjson::dom::parser parser;
   simdjson::dom::array keys;
@@ -73,19 +80,15 @@ remote_store_actor(store_actor::stateful_pointer<remote_store_state> self,
   self->state.client.emplace(std::move(host), port, timeout);
   if (!service_key.empty())
     self->state.headers.emplace_back("api-key", std::move(service_key));
-  auto path = [](std::string_view route, const std::string& key) {
-    return std::string{http::internal_storage_base} + "/" + std::string{route}
-           + "/" + percent_encode(key);
-  };
   const std::string base = http::internal_storage_base;
+  auto path = [base](std::string_view route, const std::string& key) {
+    return base + "/" + std::string{route} + "/" + percent_encode(key);
+  };
   return {
     [=](put_atom, const std::string& key,
         const bytes_message& value) -> caf::result<ok_atom> {
-      auto r = call(self->state, http::method::put, path("put", key),
-                    value.take());
-      if (!r)
-        return to_caf(r.error());
-      return ok_atom::value;
+      return acknowledged(
+        call(self->state, http::method::put, path("put", key), value.take()));
     },
     [=](get_atom, const std::string& key) -> caf::result<bytes_message> {
       auto r = call(self->state, http::method::get, path("get", key));
@@ -94,47 +97,34 @@ remote_store_actor(store_actor::stateful_pointer<remote_store_state> self,
       return bytes_message::wrap(std::move(r->body));
     },
     [=](delete_atom, const std::string& key) -> caf::result<ok_atom> {
-      auto r = call(self->state, http::method::del, path("delete", key));
-      if (!r)
-        return to_caf(r.error());
-      return ok_atom::value;
+      return acknowledged(
+        call(self->state, http::method::del, path("delete", key)));
     },
     [=](put_atom, const std::string& key, const bytes_message& value,
         uint64_t generation) -> caf::result<ok_atom> {
-      auto r = call(self->state, http::method::put,
-                    path("put", key) + "?generation="
-                      + std::to_string(generation),
-                    value.take());
-      if (!r)
-        return to_caf(r.error());
-      return ok_atom::value;
+      return acknowledged(
+        call(self->state, http::method::put,
+             path("put", key) + "?generation=" + std::to_string(generation),
+             value.take()));
     },
     [=](delete_atom, const std::string& key,
         uint64_t generation) -> caf::result<ok_atom> {
-      auto r = call(self->state, http::method::del,
-                    path("delete", key) + "?generation="
-                      + std::to_string(generation));
-      if (!r)
-        return to_caf(r.error());
-      return ok_atom::value;
+      return acknowledged(call(self->state, http::method::del,
+                               path("delete", key) + "?generation="
+                                 + std::to_string(generation)));
     },
     [=](append_atom, const group_message& group) -> caf::result<ok_atom> {
       if (!group.objects)
         return to_caf(make_error(ec::internal, "empty group message"));
-      auto r = call(self->state, http::method::post, base + "/append",
-                    encode_object_group(*group.objects));
-      if (!r)
-        return to_caf(r.error());
-      return ok_atom::value;
+      return acknowledged(call(self->state, http::method::post,
+                               base + "/append",
+                               encode_object_group(*group.objects)));
     },
     [=](trim_atom, const std::string& from,
         const std::string& to) -> caf::result<ok_atom> {
-      auto r = call(self->state, http::method::post,
-                    base + "/trim?from=" + percent_encode(from)
-                      + "&to=" + percent_encode(to));
-      if (!r)
-        return to_caf(r.error());
-      return ok_atom::value;
+      return acknowledged(call(self->state, http::method::post,
+                               base + "/trim?from=" + percent_encode(from)
+                                 + "&to=" + percent_encode(to)));
     },
     [=](list_atom,
         const std::string& prefix) -> caf::result<std::vector<std::string>> {

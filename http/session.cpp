@@ -68,10 +68,8 @@ void session::refuse_malformed(beast::error_code ec) {
   bool too_big = ec == bhttp::error::header_limit;
   busy_ = true;
   srv_->request_started();
-  keep_alive_ = false;
-  unread_body_ = true;
   version_ = 11;
-  send(error_response(make_error(
+  send_and_close(error_response(make_error(
     too_big ? ec::header_too_large : ec::invalid_argument,
     too_big ? "request headers are over the limit of "
                 + std::to_string(header_limit) + " bytes"
@@ -121,10 +119,8 @@ void session::on_header(beast::error_code ec) {
   // Answered before the body is read: the unread body would be taken for
   // the next request, so the connection closes after the answer.
   auto refuse = [&](response r) {
-    if (has_body) {
-      keep_alive_ = false;
-      unread_body_ = true;
-    }
+    if (has_body)
+      return send_and_close(std::move(r));
     send(std::move(r));
   };
   // Keys first: a client without one learns nothing of the routes.
@@ -152,11 +148,8 @@ void session::on_header(beast::error_code ec) {
   req_.params = std::move(match.params);
   auto limit = route_->body_limit;
   auto declared = header_parser_->content_length().value_or(0);
-  if (declared > limit) {
-    keep_alive_ = false;
-    unread_body_ = true;
-    return send(too_large(limit));
-  }
+  if (declared > limit)
+    return send_and_close(too_large(limit));
   // Bodies held at once are bounded: past the bound a request is refused
   // before its body is read (one request alone may always go, up to its
   // route's limit).
@@ -210,11 +203,8 @@ void session::read_more_body() {
     reserve_huge(body, *n + body_padding);
   // A chunked body has no declared length: it counts as it arrives.
   if (!body_parser_->content_length() && received > body_bytes_held_) {
-    if (!srv_->take_body_bytes(received - body_bytes_held_)) {
-      keep_alive_ = false;
-      unread_body_ = true;
-      return send(bodies_bound_reached());
-    }
+    if (!srv_->take_body_bytes(received - body_bytes_held_))
+      return send_and_close(bodies_bound_reached());
     body_bytes_held_ = received;
   }
   auto earned = std::chrono::duration_cast<clock_type::duration>(
@@ -231,19 +221,13 @@ void session::read_more_body() {
 }
 
 void session::on_body(beast::error_code ec) {
-  if (ec == bhttp::error::body_limit) {
-    keep_alive_ = false;
-    unread_body_ = true;
-    return send(too_large(route_->body_limit));
-  }
+  if (ec == bhttp::error::body_limit)
+    return send_and_close(too_large(route_->body_limit));
   if (ec) {
     spdlog::debug("http: body read error on {}: {}", req_.path, ec.message());
-    if (is_parse_error(ec)) { // a bad chunk: answer, then close
-      keep_alive_ = false;
-      unread_body_ = true;
-      return send(error_response(make_error(
+    if (is_parse_error(ec)) // a bad chunk: answer, then close
+      return send_and_close(error_response(make_error(
         ec::invalid_argument, "malformed HTTP request body: " + ec.message())));
-    }
     return finish_and_close();
   }
   req_.body = std::move(body_parser_->get().body());
@@ -308,6 +292,15 @@ void session::send(response r) {
                       keep](beast::error_code ec, size_t) {
                        self->on_write(ec, keep);
                      });
+}
+
+// An answer before the request's body was read (or after a body that
+// cannot be trusted): the rest of the bytes would be taken for the next
+// request, so the connection closes after it (linger_then_close).
+void session::send_and_close(response r) {
+  keep_alive_ = false;
+  unread_body_ = true;
+  send(std::move(r));
 }
 
 void session::on_write(beast::error_code ec, bool keep) {

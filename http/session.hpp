@@ -41,6 +41,7 @@ private:
   response too_large(uint64_t limit) const;
   static response bodies_bound_reached();
   void send(response r);
+  void send_and_close(response r);
   void on_write(beast::error_code ec, bool keep);
   void linger_then_close();
   void discard_input();

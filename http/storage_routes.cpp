@@ -28,10 +28,14 @@ std::function<void(expected<void>)> answer_with(respond_fn respond,
 }
 
 error reserved(std::string_view what) {
+  std::string prefixes;
+  for (auto p : reserved_prefixes)
+    prefixes += (prefixes.empty() ? "" : ", ") + std::string{p};
   return make_error(ec::forbidden,
                     std::string{what}
                       + " is under a prefix reserved for the vector service's "
-                        "own objects (_vectors/, _wal/)");
+                        "own objects ("
+                      + prefixes + ")");
 }
 
 // The routes of one scope: public ones refuse the reserved prefixes and
