@@ -24,5 +24,6 @@ using trim_atom = caf::atom_constant<caf::atom("trim")>;
 using expect_atom = caf::atom_constant<caf::atom("expect")>;
 using drop_atom = caf::atom_constant<caf::atom("drop")>;
 using durable_atom = caf::atom_constant<caf::atom("durable")>;
+using applied_atom = caf::atom_constant<caf::atom("applied")>;
 
 } // namespace lh

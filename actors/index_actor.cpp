@@ -1,5 +1,8 @@
 #include "actors/index_actor.hpp"
 
+#include <optional>
+
+#include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
@@ -15,11 +18,32 @@ const std::string& name_of(self_pointer self) {
   return self->state.index->params().name;
 }
 
+error stopped(self_pointer self) {
+  return make_error(ec::unavailable,
+                    "the actor of index '" + name_of(self) + "' stopped");
+}
+
+// Answers every queued change with `why` (the actor ends, or its index
+// is being loaded again).
+void refuse_waiting(self_pointer self, const error& why) {
+  auto waiting = std::move(self->state.waiting);
+  self->state.waiting.clear();
+  for (auto& change : waiting)
+    change.refuse(why);
+}
+
 // A diverged actor quits once every record it sent is answered (all fail:
-// group_commit fails the rest of a failed group's indexes), so that every
-// request it took gets its answer.
+// group_commit fails the rest of a failed group's indexes) and nothing is
+// being applied, so that every request it took gets its answer.
 void quit_when_answered(self_pointer self) {
-  if (self->state.index->diverged() && self->state.logging == 0)
+  auto& st = self->state;
+  if (!st.index->diverged())
+    return;
+  refuse_waiting(self, make_error(ec::unavailable,
+                                  "index '" + name_of(self)
+                                    + "' is being loaded again after a "
+                                      "failed log write"));
+  if (st.logging == 0 && !st.running)
     self->quit();
 }
 
@@ -36,18 +60,102 @@ void diverge(self_pointer self, const error& why) {
   quit_when_answered(self);
 }
 
-// The record `sequence` was applied: answer `result` once it is durable.
+// Starts the next queued change, if none is being applied.
+void run_next(self_pointer self) {
+  auto& st = self->state;
+  if (st.running || st.waiting.empty())
+    return;
+  auto change = std::move(st.waiting.front());
+  st.waiting.pop_front();
+  st.running = true;
+  st.abandon = std::move(change.refuse);
+  change.start();
+}
+
+// The running change is applied (or refused): the next one may start.
+void finished(self_pointer self) {
+  auto& st = self->state;
+  st.running = false;
+  st.abandon = nullptr;
+  if (st.index->diverged())
+    quit_when_answered(self);
+  else
+    run_next(self);
+}
+
+// Queues a change of the index; `start(promise)` runs it when its turn
+// comes and must end with finished(). Past max_queued it is refused at
+// once: the client retries later instead of waiting in an ever longer line.
+template <class Result, class Start>
+caf::result<Result> enqueue(self_pointer self, Start start) {
+  auto& st = self->state;
+  if (st.waiting.size() >= st.links.max_queued)
+    return to_caf(
+      make_error(ec::queue_full, "index '" + name_of(self) + "' has "
+                                   + std::to_string(st.waiting.size())
+                                   + " changes waiting; retry later"));
+  auto promise = self->make_response_promise<Result>();
+  st.waiting.push_back(
+    {[start, promise]() mutable { start(promise); },
+     [promise](const error& why) mutable { promise.deliver(to_caf(why)); }});
+  run_next(self);
+  return promise;
+}
+
+// What a mutation's work hands back to the actor: its result, the log
+// record to write, and whether it threw (part of it may be applied).
+template <class T>
+struct applied {
+  expected<T> result = make_error(ec::internal, "not applied");
+  std::string record;
+  bool threw = false;
+};
+
+// Runs `work` on the pool (inline without one, as in deterministic tests)
+// and then `then(outcome)` back on the actor. `work` touches only what it
+// captured, never the actor's state. An exception becomes an ec::internal
+// result for this request alone, never the end of the actor.
+template <class T, class Work, class Then>
+void apply_off_actor(self_pointer self, const char* what, Work work,
+                     Then then) {
+  auto guarded = [what, work]() mutable {
+    applied<T> out;
+    try {
+      work(out);
+    } catch (const std::exception& e) {
+      out.result = make_error(ec::internal,
+                              std::string{what} + " failed: " + e.what());
+      out.threw = true;
+    }
+    return out;
+  };
+  auto& st = self->state;
+  if (!st.links.pool) {
+    auto out = guarded();
+    return then(out);
+  }
+  auto outcome = std::make_shared<std::optional<applied<T>>>();
+  st.on_applied = [outcome, then]() mutable { then(**outcome); };
+  st.links.pool->post(
+    [outcome, guarded, me = caf::actor_cast<index_actor>(self)]() mutable {
+      *outcome = guarded();
+      caf::anon_send(me, applied_atom::value);
+    });
+}
+
+// The record `sequence` was applied: deliver `result` once it is durable.
 template <class Result>
-caf::result<Result> log_then_answer(self_pointer self, uint64_t sequence,
-                                    std::string record, Result result) {
+void log_then_answer(self_pointer self, uint64_t sequence, std::string record,
+                     Result result,
+                     caf::typed_response_promise<Result> promise) {
   auto& st = self->state;
   st.next_sequence = sequence + 1;
   if (!st.links.wal) { // no log (tests of the actors alone)
     if (st.links.persistence)
       self->send(st.links.persistence, changed_atom::value, name_of(self));
-    return result;
+    promise.deliver(std::move(result));
+    return;
   }
-  auto promise = self->make_response_promise<Result>();
   auto idx = st.index;
   ++st.logging;
   self
@@ -68,25 +176,22 @@ caf::result<Result> log_then_answer(self_pointer self, uint64_t sequence,
         promise.deliver(e);
         diverge(self, from_caf(e));
       });
-  return promise;
 }
 
-// Runs a mutation; an exception (a bad_alloc, say) becomes an ec::internal
-// answer for this request alone, never the end of the actor. Part of the
-// change may be applied and it is not logged: the index is loaded again.
-template <class T, class Body>
-caf::result<T> guarded(self_pointer self, const char* what, Body body) {
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    auto err = make_error(ec::internal, std::string{what} + " failed: "
-                                          + e.what());
+// A mutation that failed: a refused one (invalid input) changed nothing;
+// any other failure may have changed part of the index, which the log
+// does not hold, so the index is loaded again.
+template <class T>
+void answer_failure(self_pointer self, const applied<T>& out,
+                    caf::typed_response_promise<T>& promise) {
+  auto& err = out.result.error();
+  if (out.threw || err.code != ec::invalid_argument) {
     if (self->state.links.wal)
       diverge(self, err); // logs it
     else
       spdlog::error("index '{}': {}", name_of(self), err.message);
-    return to_caf(err);
   }
+  promise.deliver(to_caf(err));
 }
 
 // Why a mutation cannot start: an empty message (a bug), or an index
@@ -101,76 +206,101 @@ std::optional<error> refuse(self_pointer self, bool has_payload) {
                       + "' is being loaded again after a failed log write");
 }
 
-caf::result<add_result> add(self_pointer self, const batch_message& msg) {
-  if (auto why = refuse(self, msg.batch != nullptr))
-    return to_caf(*why);
+void add(self_pointer self, const batch_message& msg,
+         caf::typed_response_promise<add_result> promise) {
+  if (auto why = refuse(self, msg.batch != nullptr)) {
+    promise.deliver(to_caf(*why));
+    return finished(self);
+  }
   auto& st = self->state;
   auto sequence = st.next_sequence;
-  // Encoded before the batch moves in; only kept if the add succeeds.
-  std::string record;
-  if (st.links.wal)
-    record = wal::encode_add(sequence, *msg.batch);
-  st.index->begin_record(sequence);
-  auto result = st.index->add(std::move(*msg.batch), st.links.pool.get());
-  if (!result) {
-    st.index->begin_record(sequence - 1);
-    // A refused batch changed nothing; any other failure may have
-    // changed part of the index, which the log does not hold.
-    if (result.error().code != ec::invalid_argument) {
-      if (st.links.wal)
-        diverge(self, result.error());
+  auto work = [idx = st.index, batch = msg.batch, pool = st.links.pool.get(),
+               logged = static_cast<bool>(st.links.wal),
+               sequence](applied<add_result>& out) {
+    // Encoded before the batch moves in; only kept if the add succeeds.
+    if (logged)
+      out.record = wal::encode_add(sequence, *batch);
+    idx->begin_record(sequence);
+    out.result = idx->add(std::move(*batch), pool);
+    if (out.result)
+      idx->end_record(sequence);
+    else
+      idx->begin_record(sequence - 1);
+  };
+  apply_off_actor<add_result>(
+    self, "add", std::move(work),
+    [self, sequence, promise](applied<add_result>& out) mutable {
+      if (out.result)
+        log_then_answer(self, sequence, std::move(out.record), *out.result,
+                        promise);
       else
-        spdlog::error("index '{}': add failed: {}", name_of(self),
-                      result.error().message);
-    }
-    return to_caf(result.error());
-  }
-  st.index->end_record(sequence);
-  return log_then_answer(self, sequence, std::move(record), *result);
+        answer_failure(self, out, promise);
+      finished(self);
+    });
 }
 
-caf::result<delete_result> remove(self_pointer self,
-                                  const delete_message& msg) {
-  if (auto why = refuse(self, msg.request != nullptr))
-    return to_caf(*why);
+void remove(self_pointer self, const delete_message& msg,
+            caf::typed_response_promise<delete_result> promise) {
+  if (auto why = refuse(self, msg.request != nullptr)) {
+    promise.deliver(to_caf(*why));
+    return finished(self);
+  }
   auto& st = self->state;
   auto sequence = st.next_sequence;
-  st.index->begin_record(sequence);
-  auto result = st.index->remove(*msg.request);
-  if (!result || result->deleted == 0) { // nothing changed: no record
-    st.index->begin_record(sequence - 1);
-    if (!result)
-      return to_caf(result.error());
-    return *result;
-  }
-  st.index->end_record(sequence);
-  auto record = st.links.wal ? wal::encode_remove(sequence, result->removed)
-                             : std::string{};
-  result->removed.clear(); // the reply does not carry them
-  return log_then_answer(self, sequence, std::move(record),
-                         std::move(*result));
+  auto work = [idx = st.index, request = msg.request,
+               logged = static_cast<bool>(st.links.wal),
+               sequence](applied<delete_result>& out) {
+    idx->begin_record(sequence);
+    out.result = idx->remove(*request);
+    if (!out.result || out.result->deleted == 0) { // nothing changed
+      idx->begin_record(sequence - 1);
+      return;
+    }
+    idx->end_record(sequence);
+    if (logged)
+      out.record = wal::encode_remove(sequence, out.result->removed);
+    out.result->removed.clear(); // the reply does not carry them
+  };
+  apply_off_actor<delete_result>(
+    self, "delete", std::move(work),
+    [self, sequence, promise](applied<delete_result>& out) mutable {
+      if (!out.result)
+        answer_failure(self, out, promise);
+      else if (out.result->deleted == 0) // no record
+        promise.deliver(std::move(*out.result));
+      else
+        log_then_answer(self, sequence, std::move(out.record),
+                        std::move(*out.result), promise);
+      finished(self);
+    });
 }
 
 // Logs the drop after every change taken before it; answers its sequence.
-caf::result<uint64_t> drop(self_pointer self) {
+// Nothing after it starts until the record is answered.
+void drop(self_pointer self, caf::typed_response_promise<uint64_t> promise) {
   auto& st = self->state;
   auto sequence = st.next_sequence;
-  if (!st.links.wal)
-    return sequence;
-  auto promise = self->make_response_promise<uint64_t>();
+  if (!st.links.wal) {
+    promise.deliver(sequence);
+    return finished(self);
+  }
+  st.next_sequence = sequence + 1;
   self
     ->request(st.links.wal, caf::infinite, append_atom::value,
               wal_entry::of(name_of(self), sequence,
                             wal::encode_drop(sequence)))
-    .then([promise, sequence](ok_atom) mutable { promise.deliver(sequence); },
-          [self, promise, sequence](caf::error& e) mutable {
-            // Not dropped: the registry puts the index back, and the log
-            // expects this sequence again.
-            self->state.next_sequence = sequence;
-            promise.deliver(std::move(e));
-          });
-  st.next_sequence = sequence + 1;
-  return promise;
+    .then(
+      [self, promise, sequence](ok_atom) mutable {
+        promise.deliver(sequence);
+        finished(self);
+      },
+      [self, promise, sequence](caf::error& e) mutable {
+        // Not dropped: the registry puts the index back, and the log
+        // expects this sequence again.
+        self->state.next_sequence = sequence;
+        promise.deliver(std::move(e));
+        finished(self);
+      });
 }
 
 } // namespace
@@ -181,16 +311,38 @@ index(index_actor::stateful_pointer<index_state> self,
   self->state.next_sequence = idx->log().applied + 1;
   self->state.index = std::move(idx);
   self->state.links = std::move(links);
+  // Stopped (a drop, the registry's end): every change it took is
+  // answered. A change still running on the pool completes there; its
+  // client learns only that the actor stopped.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    auto why = stopped(self);
+    if (auto abandon = std::move(self->state.abandon))
+      abandon(why);
+    refuse_waiting(self, why);
+    self->quit(msg.reason);
+  });
   return {
     [self](add_atom, const batch_message& msg) -> caf::result<add_result> {
-      return guarded<add_result>(self, "add", [&] { return add(self, msg); });
+      return enqueue<add_result>(self, [self, msg](auto promise) {
+        add(self, msg, promise);
+      });
     },
     [self](delete_atom,
            const delete_message& msg) -> caf::result<delete_result> {
-      return guarded<delete_result>(self, "delete",
-                                    [&] { return remove(self, msg); });
+      return enqueue<delete_result>(self, [self, msg](auto promise) {
+        remove(self, msg, promise);
+      });
     },
-    [self](drop_atom) -> caf::result<uint64_t> { return drop(self); },
+    [self](drop_atom) -> caf::result<uint64_t> {
+      return enqueue<uint64_t>(self,
+                               [self](auto promise) { drop(self, promise); });
+    },
+    [self](applied_atom) {
+      if (auto then = std::move(self->state.on_applied)) {
+        self->state.on_applied = nullptr;
+        then();
+      }
+    },
   };
 }
 

@@ -41,11 +41,12 @@ using wal_actor = caf::typed_actor<
 /// One index: serializes its mutations, each logged before it is
 /// answered. Searches do not come here; HTTP threads search the shared
 /// vector_index directly (see index_table). drop logs the index's drop
-/// and answers its sequence.
+/// and answers its sequence. applied_atom is its own: the worker pool
+/// finished the change being applied.
 using index_actor = caf::typed_actor<
   caf::replies_to<add_atom, batch_message>::with<add_result>,
   caf::replies_to<delete_atom, delete_message>::with<delete_result>,
-  caf::replies_to<drop_atom>::with<uint64_t>>;
+  caf::replies_to<drop_atom>::with<uint64_t>, caf::reacts_to<applied_atom>>;
 
 /// The registry: owns the name space of indexes and publishes the
 /// index_table. Every mutation of an index is routed through it. At start

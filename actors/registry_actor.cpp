@@ -59,10 +59,9 @@ void install(self_pointer self, const std::string& name,
   auto& st = self->state;
   auto& o = st.options;
   index_links links{o.pool, o.persistence, o.wal,
-                    caf::actor_cast<registry_actor>(self)};
-  auto actor = o.detached
-                 ? self->spawn<caf::detached + caf::linked>(index, idx, links)
-                 : self->spawn<caf::linked>(index, idx, links);
+                    caf::actor_cast<registry_actor>(self),
+                    o.max_queued_changes};
+  auto actor = self->spawn<caf::linked>(index, idx, links);
   self->monitor(actor); // its death reloads the index (on_down)
   st.actors.emplace(name, actor);
   st.next_sequence.erase(name);

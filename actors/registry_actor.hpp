@@ -14,6 +14,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/index_actor.hpp"
 #include "actors/interfaces.hpp"
 #include "index/index_status.hpp"
 #include "index/index_table.hpp"
@@ -24,9 +25,13 @@ namespace lh {
 
 struct registry_options {
   std::shared_ptr<index_table> table;
-  std::shared_ptr<worker_pool> pool; // for parallel inserts; may be null
-  bool detached = true; // index and loader actors get their own threads;
-                        // false in deterministic tests
+  // Where index mutations run (index actors live on the shared
+  // scheduler and must not block it); null: on the actor's own thread, as
+  // in deterministic tests.
+  std::shared_ptr<worker_pool> pool;
+  size_t max_queued_changes = default_max_queued_changes; // per index
+  bool detached = true; // loaders (blocking store reads) get their own
+                        // threads; false in deterministic tests
   std::shared_ptr<index_status> status; // null: the registry makes one
   // Persistence. Both null: ephemeral (nothing loaded, nothing saved).
   store_actor store;             // rehydrate from it at start

@@ -24,26 +24,26 @@ auto dropped_or(const async_registry::callback<T>& done,
 class registry_bridge final : public async_registry {
 public:
   registry_bridge(caf::actor_system& sys, registry_actor registry)
-    : sys_(sys), registry_(std::move(registry)) {}
+    : relay_(sys), registry_(std::move(registry)) {}
 
   void create(index_params params, callback<index_info> done) override {
-    ask(
-      sys_, registry_, caf::infinite,
+    relay_.ask(
+      registry_, caf::infinite,
       [done](const index_info& info) { done(info); }, forward_error(done),
       create_atom::value, std::move(params));
   }
 
   void drop(std::string name, callback<void> done) override {
-    ask(
-      sys_, registry_, caf::infinite, [done](ok_atom) { done({}); },
+    relay_.ask(
+      registry_, caf::infinite, [done](ok_atom) { done({}); },
       forward_error(done), delete_atom::value, std::move(name));
   }
 
   void add(std::string name, add_batch batch,
            callback<add_result> done) override {
     auto msg = batch_message{std::make_shared<add_batch>(std::move(batch))};
-    ask(
-      sys_, registry_, caf::infinite, [done](const add_result& r) { done(r); },
+    relay_.ask(
+      registry_, caf::infinite, [done](const add_result& r) { done(r); },
       dropped_or(done, name), add_atom::value, name, std::move(msg));
   }
 
@@ -51,14 +51,14 @@ public:
               callback<delete_result> done) override {
     auto msg = delete_message{
       std::make_shared<const delete_request>(std::move(request))};
-    ask(
-      sys_, registry_, caf::infinite,
+    relay_.ask(
+      registry_, caf::infinite,
       [done](const delete_result& r) { done(r); }, dropped_or(done, name),
       delete_atom::value, name, std::move(msg));
   }
 
 private:
-  caf::actor_system& sys_;
+  relay relay_;
   registry_actor registry_;
 };
 

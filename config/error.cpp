@@ -24,6 +24,8 @@ std::string_view to_string(ec code) {
     case ec::header_too_large: return "header_too_large";
     case ec::unauthorized: return "unauthorized";
     case ec::forbidden: return "forbidden";
+    case ec::queue_full: return "queue_full";
+    case ec::overloaded: return "overloaded";
     case ec::internal: return "internal";
   }
   return "internal";

@@ -33,6 +33,8 @@ enum class ec : uint8_t {
   header_too_large,     // request headers past the server's limit
   unauthorized,         // no API key, or a wrong one
   forbidden,            // a key without the right (read-only), internal data
+  queue_full,           // one index's queue of changes is full: retry (429)
+  overloaded,           // the server as a whole is saturated: retry (503)
   internal,             // a bug: never expected
 };
 

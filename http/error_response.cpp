@@ -29,6 +29,8 @@ unsigned status_of(ec code) {
     case ec::header_too_large: return 431;
     case ec::unauthorized: return 401;
     case ec::forbidden: return 403;
+    case ec::queue_full: return 429; // Too Many Requests
+    case ec::overloaded: return 503;
     case ec::internal: return 500;
   }
   return 500;
@@ -67,7 +69,8 @@ response error_response(const error& err) {
   r.body = boost::json::serialize(boost::json::object{
     {"error", valid_utf8(err.message)}, {"code", to_string(err.code)}});
   if (err.code == ec::not_ready || err.code == ec::timeout
-      || err.code == ec::unavailable || err.code == ec::busy)
+      || err.code == ec::unavailable || err.code == ec::busy
+      || err.code == ec::queue_full || err.code == ec::overloaded)
     r.headers.emplace_back("Retry-After", "1");
   if (err.code == ec::unauthorized)
     r.headers.emplace_back("WWW-Authenticate", "Bearer");

@@ -1,9 +1,14 @@
 #include "index/hnsw_index.hpp"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <new>
 #include <queue>
 #include <stdexcept>
@@ -51,6 +56,41 @@ struct hnsw_index::impl {
   std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph;
 };
 
+namespace {
+
+// Whether an unlocked std::mutex is all zero bytes (glibc's
+// PTHREAD_MUTEX_INITIALIZER), so that zeroed pages hold unlocked mutexes.
+bool unlocked_mutex_is_zero() {
+  static const bool zero = [] {
+    alignas(std::mutex) unsigned char bytes[sizeof(std::mutex)];
+    auto* m = new (bytes) std::mutex;
+    bool all_zero = std::all_of(std::begin(bytes), std::end(bytes),
+                                [](unsigned char b) { return b == 0; });
+    m->~mutex();
+    return all_zero;
+  }();
+  return zero;
+}
+
+// hnswlib 0.6.2 gives every graph 65,536 mutexes for updates of existing
+// elements (link_list_update_locks_): 2.5 MiB written with zeros, most of
+// an empty index's memory. Unlocked mutexes are zero bytes, so their whole
+// pages go back to the kernel; a page reads as zeros again when an update
+// first locks a mutex in it (private anonymous memory).
+void release_untouched_locks(std::vector<std::mutex>& locks) {
+  if (!unlocked_mutex_is_zero() || locks.empty())
+    return;
+  auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  auto begin = reinterpret_cast<uintptr_t>(locks.data());
+  auto end = begin + locks.size() * sizeof(std::mutex);
+  begin = (begin + page - 1) / page * page;
+  end = end / page * page;
+  if (end > begin)
+    madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
+} // namespace
+
 // An empty graph for `params` with room for `capacity` elements. Throws
 // what hnswlib throws when it cannot allocate.
 std::unique_ptr<hnsw_index::impl>
@@ -60,11 +100,13 @@ hnsw_index::make_impl(const hnsw_params& params, size_t capacity) {
   d->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(
     d->space.get(), std::max<size_t>(capacity, 1), params.m,
     params.ef_construction, params.seed);
+  release_untouched_locks(d->graph->link_list_update_locks_);
   return d;
 }
 
 hnsw_index::hnsw_index(const hnsw_params& params, size_t capacity)
-  : params_(params), impl_(make_impl(params, capacity)) {
+  : params_(params),
+    impl_(capacity > 0 ? make_impl(params, capacity) : nullptr) {
 }
 
 hnsw_index::hnsw_index(const hnsw_params& params, std::unique_ptr<impl> d)
@@ -123,8 +165,19 @@ error corrupt(const std::string& what) {
 
 } // namespace
 
+// An empty graph has no hnswlib graph (see hnsw_index.hpp); its bytes are
+// those of a fresh one, made for the moment.
+const hnsw_index::impl&
+hnsw_index::graph_or_empty(std::unique_ptr<impl>& scratch) const {
+  if (impl_)
+    return *impl_;
+  scratch = make_impl(params_, 1);
+  return *scratch;
+}
+
 size_t hnsw_index::serialized_size() const {
-  auto& g = *impl_->graph;
+  std::unique_ptr<impl> scratch;
+  auto& g = *graph_or_empty(scratch).graph;
   size_t bytes = 4 * sizeof(size_t) + 2 * sizeof(size_t) + sizeof(g.maxlevel_)
                  + sizeof(g.enterpoint_node_) + 3 * sizeof(size_t)
                  + sizeof(g.mult_) + sizeof(g.ef_construction_)
@@ -136,7 +189,8 @@ size_t hnsw_index::serialized_size() const {
 
 void hnsw_index::serialize_into(std::string& out) const {
   // The field order of HierarchicalNSW::saveIndex in hnswlib 0.6.2.
-  auto& g = *impl_->graph;
+  std::unique_ptr<impl> scratch;
+  auto& g = *graph_or_empty(scratch).graph;
   put_pod(out, g.offsetLevel0_);
   put_pod(out, g.max_elements_);
   put_pod(out, g.cur_element_count);
@@ -284,12 +338,15 @@ hnsw_index::deserialize(const hnsw_params& params, std::string_view bytes) {
   g.num_deleted_ = 0;
   for (size_t i = 0; i < count; ++i)
     g.num_deleted_ += g.isMarkedDeleted(static_cast<hnswlib::tableint>(i));
+  if (count == 0)
+    d.reset(); // empty: no graph until the first add
   return std::unique_ptr<hnsw_index>{new hnsw_index(params, std::move(d))};
 }
 
 expected<void> hnsw_index::save_to_file(const std::string& path) const {
   try {
-    impl_->graph->saveIndex(path);
+    std::unique_ptr<impl> scratch;
+    graph_or_empty(scratch).graph->saveIndex(path);
   } catch (const std::exception& e) {
     return make_error(ec::storage_failure,
                       "saveIndex to " + path + " failed: " + e.what());
@@ -312,18 +369,21 @@ hnsw_index::load_from_file(const hnsw_params& params, const std::string& path) {
 }
 
 size_t hnsw_index::capacity() const {
-  return impl_->graph->max_elements_;
+  return impl_ ? impl_->graph->max_elements_ : 0;
 }
 
 size_t hnsw_index::element_count() const {
-  return impl_->graph->cur_element_count;
+  return impl_ ? impl_->graph->cur_element_count : 0;
 }
 
 expected<void> hnsw_index::reserve(size_t n) {
   if (n <= capacity())
     return {};
   try {
-    impl_->graph->resizeIndex(n);
+    if (!impl_)
+      impl_ = make_impl(params_, n);
+    else
+      impl_->graph->resizeIndex(n);
   } catch (const std::exception& e) {
     return make_error(ec::internal, std::string{"cannot grow index to "}
                                       + std::to_string(n)
@@ -426,9 +486,9 @@ std::vector<neighbor> hnsw_index::search(const float* query, size_t k,
                                          size_t ef) const {
   // searchKnn in hnswlib 0.6.2 reads the shared ef_ member; this is the
   // same walk with a per-query beam, so concurrent queries may differ.
-  auto& g = *impl_->graph;
-  if (g.cur_element_count == 0 || k == 0)
+  if (!impl_ || impl_->graph->cur_element_count == 0 || k == 0)
     return {};
+  auto& g = *impl_->graph;
   auto entry = descend(g, query);
   auto beam = std::max(ef, k);
   auto top = g.num_deleted_ ? g.searchBaseLayerST<true>(entry, query, beam)
@@ -445,9 +505,9 @@ hnsw_index::search_filtered(const float* query, size_t k, size_t ef,
   // regions where few items match without scoring every failing item
   // closer to the query than the matching ones (what letting failing
   // items route costs when metadata correlates with the vectors).
-  auto& g = *impl_->graph;
-  if (g.cur_element_count == 0 || k == 0)
+  if (!impl_ || impl_->graph->cur_element_count == 0 || k == 0)
     return {};
+  auto& g = *impl_->graph;
   auto beam = std::max(ef, k);
   auto entry = descend(g, query);
   visited_guard visited{g};
@@ -512,9 +572,9 @@ hnsw_index::search_filtered(const float* query, size_t k, size_t ef,
 
 std::vector<neighbor> hnsw_index::search_exact(const float* query, size_t k,
                                                const slot_set& allowed) const {
-  auto& g = *impl_->graph;
-  if (k == 0)
+  if (!impl_ || k == 0)
     return {};
+  auto& g = *impl_->graph;
   std::vector<tableint> slots;
   allowed.for_each([&](size_t slot) {
     if (slot >= g.cur_element_count)
@@ -538,6 +598,8 @@ std::vector<neighbor> hnsw_index::search_exact(const float* query, size_t k,
 }
 
 std::optional<uint32_t> hnsw_index::slot_of(uint64_t label) const {
+  if (!impl_)
+    return std::nullopt;
   auto& lookup = impl_->graph->label_lookup_;
   auto it = lookup.find(label);
   if (it == lookup.end())
@@ -563,7 +625,7 @@ bool hnsw_index::is_deleted(uint64_t label) const {
 }
 
 size_t hnsw_index::deleted_count() const {
-  return impl_->graph->num_deleted_;
+  return impl_ ? impl_->graph->num_deleted_ : 0;
 }
 
 std::vector<float> hnsw_index::vector_of(uint64_t label) const {

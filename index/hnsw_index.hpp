@@ -41,6 +41,9 @@ struct neighbor {
   float distance; // as users expect: see to_user_distance
 };
 
+/// A graph of capacity 0 holds no hnswlib graph until its first reserve():
+/// an empty index costs almost nothing (hnswlib allocates ~2.5 MiB for any
+/// graph, see release_untouched_locks in hnsw_index.cpp).
 class hnsw_index {
 public:
   hnsw_index(const hnsw_params& params, size_t capacity);
@@ -133,6 +136,7 @@ private:
   hnsw_index(const hnsw_params& params, std::unique_ptr<impl> d);
   static std::unique_ptr<impl> make_impl(const hnsw_params& params,
                                          size_t capacity);
+  const impl& graph_or_empty(std::unique_ptr<impl>& scratch) const;
 
   hnsw_params params_;
   std::unique_ptr<impl> impl_;

@@ -9,7 +9,9 @@ namespace lh {
 
 vector_index::vector_index(index_params params)
   : params_(std::move(params)),
-    graph_(std::make_unique<hnsw_index>(graph_params(params_), 1024)) {
+    // No graph until the first add; then capacity doubles as items come
+    // (assign_labels), so memory follows the items, not ahead of them.
+    graph_(std::make_unique<hnsw_index>(graph_params(params_), 0)) {
 }
 
 vector_index::vector_index(index_params params,
@@ -65,6 +67,11 @@ vector_index::restore(index_params params, std::unique_ptr<hnsw_index> graph,
   return idx;
 }
 
+namespace {
+// The first graph's room: growing 1, 2, 4, ... would copy it at each step.
+constexpr size_t min_graph_capacity = 16;
+} // namespace
+
 expected<std::vector<uint64_t>>
 vector_index::assign_labels(const add_batch& batch, std::vector<bool>& reused) {
   auto n = batch.size();
@@ -75,7 +82,9 @@ vector_index::assign_labels(const add_batch& batch, std::vector<bool>& reused) {
   auto from_free = std::min(fresh, free_labels_.size());
   auto total = ids_.size() + (fresh - from_free);
   if (total > graph_->capacity())
-    if (auto ok = graph_->reserve(std::max(total, graph_->capacity() * 2)); !ok)
+    if (auto ok = graph_->reserve(
+          std::max({total, graph_->capacity() * 2, min_graph_capacity}));
+        !ok)
       return ok.error();
   std::vector<uint64_t> labels(n);
   reused.assign(n, false);
@@ -119,6 +128,7 @@ void vector_index::publish(const add_batch& batch, size_t begin, size_t end,
 }
 
 expected<add_result> vector_index::add(add_batch batch, worker_pool* pool) {
+  std::lock_guard one_writer{writer_};
   if (auto ok = validate_batch(params_, batch); !ok)
     return ok.error();
   auto n = batch.size();
@@ -180,6 +190,7 @@ void vector_index::forget(uint64_t label) {
 expected<delete_result> vector_index::remove(const delete_request& r) {
   if (auto ok = validate_delete(r); !ok)
     return ok.error();
+  std::lock_guard one_writer{writer_};
   auto guard = lock_for_write();
   size_t deleted = 0;
   std::vector<std::string> removed;

@@ -187,7 +187,7 @@ public:
   /// Validates, then inserts or replaces every item. Runs in chunks under
   /// the exclusive lock, releasing it between chunks so that searches are
   /// not starved; each chunk is inserted in parallel on `pool` (when
-  /// given). Mutations must come from one thread at a time (the actor).
+  /// given). One add or remove runs at a time; the others wait.
   expected<add_result> add(add_batch batch, worker_pool* pool);
 
   /// The k nearest items matching the query's filter, nearest first (all
@@ -275,6 +275,10 @@ private:
                const std::vector<uint64_t>& labels);
 
   index_params params_;
+  // One add or remove at a time, held across all its chunks: the index
+  // actor applies them in order on the worker pool, and an actor that
+  // stopped may still have one finishing there when its successor starts.
+  std::mutex writer_;
   mutable rw_lock lock_;
   // Saves in progress; adds wait on save_done_ while it is not zero.
   mutable std::mutex save_gate_;

@@ -18,8 +18,13 @@ worker_pool::~worker_pool() {
     stopping_ = true;
   }
   cv_.notify_all();
+  // The last owner may be a task on a pool thread: that thread cannot
+  // join itself, and it ends once its task returns.
   for (auto& t : threads_)
-    t.join();
+    if (t.get_id() == std::this_thread::get_id())
+      t.detach();
+    else
+      t.join();
 }
 
 void worker_pool::run() {
@@ -35,6 +40,14 @@ void worker_pool::run() {
     }
     task();
   }
+}
+
+void worker_pool::post(std::function<void()> task) {
+  {
+    std::lock_guard guard{mtx_};
+    tasks_.push_back(std::move(task));
+  }
+  cv_.notify_one();
 }
 
 void worker_pool::parallel_for(size_t n, size_t width,

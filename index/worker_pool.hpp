@@ -1,6 +1,9 @@
-// A fixed pool of threads for CPU-bound work (parallel hnswlib inserts).
-// parallel_for lets the calling thread work too, so it never deadlocks
-// when every pool thread is busy. Used by index/vector_index.
+// A fixed pool of threads for CPU-bound work: index mutations posted by
+// the index actors (which run on CAF's shared scheduler and must not
+// block it), and the parallel hnswlib inserts inside them. parallel_for
+// lets the calling thread work too, so a posted task that calls it never
+// deadlocks when every pool thread is busy. Used by index/vector_index and
+// actors/index_actor.
 #pragma once
 
 #include <condition_variable>
@@ -22,6 +25,10 @@ public:
   worker_pool& operator=(const worker_pool&) = delete;
 
   size_t size() const { return threads_.size(); }
+
+  /// Runs `task` on a pool thread, after the tasks posted before it.
+  /// `task` must not throw.
+  void post(std::function<void()> task);
 
   /// Runs fn(i) for every i in [0, n) on the caller and up to `width` - 1
   /// pool threads; returns when all calls have returned. fn must not throw.
