@@ -218,9 +218,15 @@ std::string render_info(const index_info& info) {
                         {"metadata_index_bytes", info.metadata_index_bytes}});
 }
 
-std::string render_names(const std::vector<std::string>& names) {
-  return boost::json::serialize(boost::json::object{
-    {"names", boost::json::array(names.begin(), names.end())}});
+std::string render_names(const std::vector<std::string>& names,
+                         std::string_view next) {
+  boost::json::object page{
+    {"names", boost::json::array(names.begin(), names.end())}};
+  if (next.empty())
+    page["next"] = nullptr;
+  else
+    page["next"] = next;
+  return boost::json::serialize(page);
 }
 
 std::string render_add(const add_result& result) {

@@ -44,7 +44,10 @@ expected<search_request> parse_search(const std::string& body);
 // replies (every request of a load) with the hand-written writer, which
 // skips building a JSON value first.
 std::string render_info(const index_info& info);
-std::string render_names(const std::vector<std::string>& names);
+/// `{"names":[...],"next":name|null}`: one page of index names; `next`
+/// (null on the last page) is the `after` of the following page.
+std::string render_names(const std::vector<std::string>& names,
+                         std::string_view next);
 std::string render_add(const add_result& result);
 std::string render_hits(const std::vector<search_hit>& hits,
                         bool with_metadata = true);

@@ -1,5 +1,7 @@
 #include "http/vector_routes.hpp"
 
+#include <charconv>
+
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -25,6 +27,35 @@ expected<std::shared_ptr<vector_index>> lookup(const index_table& table,
     return *why;
   return make_error(ec::not_found,
                     "no index named '" + std::string{name} + "'");
+}
+
+// Names per page of GET /vectors/index: by default all of a typical
+// deployment's, at most ten times that.
+constexpr size_t default_list_limit = 1000;
+constexpr size_t max_list_limit = 10000;
+
+struct list_query {
+  size_t limit = default_list_limit;
+  std::string after;
+};
+
+// ?limit= (1..max_list_limit) and ?after= (an index name) of a list.
+expected<list_query> parse_list_query(std::string_view query) {
+  list_query q;
+  std::string raw;
+  if (query_param(query, "limit", raw)) {
+    auto [end, err] = std::from_chars(raw.data(), raw.data() + raw.size(),
+                                      q.limit);
+    if (raw.empty() || err != std::errc{} || end != raw.data() + raw.size()
+        || q.limit < 1 || q.limit > max_list_limit)
+      return make_error(ec::invalid_argument,
+                        "limit must be an integer in 1.."
+                          + std::to_string(max_list_limit));
+  }
+  if (query_param(query, "after", q.after))
+    if (auto ok = validate_index_name(q.after); !ok)
+      return make_error(ec::invalid_argument, "after: " + ok.error().message);
+  return q;
 }
 
 template <class Map>
@@ -139,12 +170,16 @@ void add_vector_routes(router& r, const std::shared_ptr<index_table>& table,
                    : error_response(info.error()));
     });
   });
-  r.add(method::get, base, [table, status](request&, respond_fn respond) {
+  r.add(method::get, base, [table, status](request& req, respond_fn respond) {
     // Until the store is listed, an empty list would be a lie.
     if (!status->rehydration().listed)
       return respond(error_response(make_error(
         ec::not_ready, "the indexes are still being listed from the store")));
-    respond(json_response(json::render_names(table->names())));
+    auto q = parse_list_query(req.query);
+    if (!q)
+      return respond(error_response(q.error()));
+    auto page = table->names_after(q->after, q->limit);
+    respond(json_response(json::render_names(page.names, page.next)));
   });
   r.add(method::get, base + "/{name}",
         [table, status](request& req, respond_fn respond) {

@@ -38,6 +38,24 @@ public:
     return out;
   }
 
+  /// One page of names in sorted order: at most `limit` names after
+  /// `after` (all from the first when empty); `next` is the last name of
+  /// the page when more follow, else empty.
+  struct name_page {
+    std::vector<std::string> names;
+    std::string next;
+  };
+  name_page names_after(std::string_view after, size_t limit) const {
+    name_page page;
+    auto m = snapshot();
+    auto it = after.empty() ? m->begin() : m->upper_bound(after);
+    for (; it != m->end() && page.names.size() < limit; ++it)
+      page.names.push_back(it->first);
+    if (it != m->end() && !page.names.empty())
+      page.next = page.names.back();
+    return page;
+  }
+
   /// Replaces the map (registry only).
   void publish(std::shared_ptr<const map> next) {
     current_.store(std::move(next));

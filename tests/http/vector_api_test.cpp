@@ -7,6 +7,7 @@
 #include <random>
 #include <thread>
 
+#include <boost/json/parse.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/send.hpp>
@@ -44,7 +45,7 @@ TEST_P(vector_api, create_list_info_drop) {
     << r.body;
   create("alpha", 2, "l2");
   EXPECT_EQ(call(method::get, "/vectors/index").body,
-            R"({"names":["alpha","docs"]})");
+            R"({"names":["alpha","docs"],"next":null})");
   auto info = call(method::get, "/vectors/index/docs");
   EXPECT_EQ(info.status, 200u);
   EXPECT_TRUE(has(info.body, R"("length":0)"));
@@ -53,7 +54,47 @@ TEST_P(vector_api, create_list_info_drop) {
   EXPECT_EQ(del.body, R"({"deleted":"docs"})");
   EXPECT_EQ(call(method::get, "/vectors/index/docs").status, 404u);
   EXPECT_EQ(call(method::del, "/vectors/index/docs").status, 404u);
-  EXPECT_EQ(call(method::get, "/vectors/index").body, R"({"names":["alpha"]})");
+  EXPECT_EQ(call(method::get, "/vectors/index").body,
+            R"({"names":["alpha"],"next":null})");
+}
+
+TEST_P(vector_api, list_pages_through_many_indexes) {
+  std::vector<std::string> made;
+  for (int i = 0; i < 25; ++i) {
+    made.push_back("idx-" + std::string(i < 10 ? "0" : "") + std::to_string(i));
+    create(made.back(), 2, "l2");
+  }
+  // Pages of 10 walk every name once, in order, and the last says so.
+  std::vector<std::string> seen;
+  std::string after;
+  int pages = 0;
+  while (true) {
+    auto r = call(method::get, "/vectors/index?limit=10"
+                                 + (after.empty() ? "" : "&after=" + after));
+    ASSERT_EQ(r.status, 200u) << r.body;
+    auto page = boost::json::parse(r.body).as_object();
+    for (auto& n : page["names"].as_array())
+      seen.emplace_back(n.as_string());
+    ++pages;
+    if (page["next"].is_null())
+      break;
+    after = std::string{page["next"].as_string()};
+    EXPECT_EQ(after, seen.back());
+    ASSERT_LT(pages, 10);
+  }
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(seen, made);
+  // After a name that is not (or no longer) there: the names above it.
+  EXPECT_EQ(call(method::get, "/vectors/index?limit=2&after=idx-225").body,
+            R"({"names":["idx-23","idx-24"],"next":null})");
+  EXPECT_EQ(call(method::get, "/vectors/index?after=idx-24").body,
+            R"({"names":[],"next":null})");
+  for (auto bad : {"limit=0", "limit=10001", "limit=x", "limit=", "limit=-1",
+                   "after=a%20b"}) {
+    auto r = call(method::get, std::string{"/vectors/index?"} + bad);
+    EXPECT_EQ(r.status, 400u) << bad;
+    EXPECT_TRUE(has(r.body, "invalid_argument")) << r.body;
+  }
 }
 
 TEST_P(vector_api, create_errors) {
@@ -71,7 +112,8 @@ TEST_P(vector_api, create_errors) {
     EXPECT_EQ(r.status, 400u) << body;
     EXPECT_TRUE(has(r.body, "\"error\"")) << r.body;
   }
-  EXPECT_EQ(call(method::get, "/vectors/index").body, R"({"names":["docs"]})");
+  EXPECT_EQ(call(method::get, "/vectors/index").body,
+            R"({"names":["docs"],"next":null})");
 }
 
 TEST_P(vector_api, add_and_search) {
@@ -255,25 +297,29 @@ TEST_P(vector_api, every_refused_name_and_key_form_is_refused_through_http) {
   create("docs", 2, "l2");
   // Index names in the path: each form is a 400 (or a 404 where the path
   // itself no longer names an index route), never an index of that name.
-  for (const std::string& raw : std::vector<std::string>{"..", "%2e%2e", "%2f..", "a%5Cb", "a\\b", "a%00b",
-                          "a%01b", "%FF%FE", "%C0%AE%C0%AE",
-                          std::string(300, 'n')}) {
+  for (const std::string& raw : std::vector<std::string>{
+         "..", "%2e%2e", "%2f..", "a%5Cb", "a\\b", "a%00b", "a%01b", "%FF%FE",
+         "%C0%AE%C0%AE", std::string(300, 'n')}) {
     auto r = call(method::post, "/vectors/index/" + raw + "/add",
                   R"({"items":[{"id":"x","vector":[1,2]}]})");
-    EXPECT_TRUE(r.status == 400u || r.status == 404u) << raw << ": " << r.status;
+    EXPECT_TRUE(r.status == 400u || r.status == 404u)
+      << raw << ": " << r.status;
     EXPECT_TRUE(is_valid_json(r.body)) << raw << ": " << r.body;
   }
   for (std::string name : {"..", "a/b", "a\\\\b", "caf\\u00e9", ""}) {
     auto r = call(method::post, "/vectors/index",
-                  R"({"name":")" + name + R"(","dimension":2,"distance":"l2"})");
+                  R"({"name":")" + name
+                    + R"(","dimension":2,"distance":"l2"})");
     EXPECT_EQ(r.status, 400u) << name << ": " << r.body;
   }
-  EXPECT_EQ(call(method::get, "/vectors/index").body, R"({"names":["docs"]})");
+  EXPECT_EQ(call(method::get, "/vectors/index").body,
+            R"({"names":["docs"],"next":null})");
   if (!all_in_one())
     return;
   // Storage keys on the public route (lakehouse serves /v1/storage).
-  for (const std::string& raw : std::vector<std::string>{"a/%2e%2e/b", "..", "a/%2f../b", "a%5C..%5Cb", "a%00b", "a%0ab",
-                          "%FF", "%C0%AE", std::string(1025, 'k')}) {
+  for (const std::string& raw : std::vector<std::string>{
+         "a/%2e%2e/b", "..", "a/%2f../b", "a%5C..%5Cb", "a%00b", "a%0ab", "%FF",
+         "%C0%AE", std::string(1025, 'k')}) {
     auto r = call(method::put, "/storage/put/" + raw, "x");
     EXPECT_EQ(r.status, 400u) << raw << ": " << r.body;
     EXPECT_TRUE(is_valid_json(r.body)) << raw << ": " << r.body;

@@ -156,5 +156,5 @@ TEST(vector_routes, listing_indexes_is_503_until_the_store_is_listed) {
   status->publish(loading.progress());
   auto after = list();
   EXPECT_EQ(after.status, 200u);
-  EXPECT_EQ(after.body, R"({"names":[]})");
+  EXPECT_EQ(after.body, R"({"names":[],"next":null})");
 }
