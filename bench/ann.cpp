@@ -37,17 +37,6 @@ struct point {
   size_t connections = 0;
 };
 
-std::string vector_json(const float* v, size_t dim) {
-  std::string out = "[";
-  char buf[32];
-  for (size_t j = 0; j < dim; ++j) {
-    auto n = std::snprintf(buf, sizeof buf, j ? ",%g" : "%g", double{v[j]});
-    out.append(buf, static_cast<size_t>(n));
-  }
-  out += ']';
-  return out;
-}
-
 // Ids in a search response body, in order: "id":"123" -> 123.
 std::vector<uint32_t> ids_in(std::string_view body) {
   std::vector<uint32_t> ids;
@@ -113,7 +102,7 @@ target_result measure_target(const target_spec& t, const workload& w) {
       for (size_t i = first; i < std::min(w.base.rows, first + batch); ++i) {
         body += i > first ? "," : "";
         body += R"({"id":")" + std::to_string(i) + R"(","vector":)"
-                + vector_json(w.base.row(i), dim) + "}";
+                + bench::json_vector(w.base.row(i), dim) + "}";
       }
       body += "]}";
       batches.push_back(std::move(body));
@@ -149,7 +138,7 @@ target_result measure_target(const target_spec& t, const workload& w) {
       requests.push_back(bench::make_post(
         path("/vectors/index/" + name + "/search"),
         R"({"k":)" + std::to_string(w.k) + R"(,"ef":)" + std::to_string(ef)
-          + R"(,"vector":)" + vector_json(w.queries.row(q), dim) + "}"));
+          + R"(,"vector":)" + bench::json_vector(w.queries.row(q), dim) + "}"));
     std::vector<std::vector<uint32_t>> found(w.queries.rows);
     // One pass over all queries for recall, then timed runs.
     bench::run_load(t.port, 2, requests, 1e9, w.queries.rows,

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -12,6 +13,17 @@
 #include <unistd.h>
 
 namespace bench {
+
+std::string json_vector(const float* v, size_t dim) {
+  std::string out = "[";
+  char buf[32];
+  for (size_t j = 0; j < dim; ++j) {
+    auto n = std::snprintf(buf, sizeof buf, j ? ",%g" : "%g", double{v[j]});
+    out.append(buf, static_cast<size_t>(n));
+  }
+  out += ']';
+  return out;
+}
 
 std::string make_post(std::string_view path, std::string_view json_body) {
   std::string req = "POST ";
@@ -29,6 +41,7 @@ namespace {
 struct connection {
   int fd = -1;
   size_t request = 0; // index into the request list
+  std::chrono::steady_clock::time_point sent;
   std::string in;
 };
 
@@ -103,6 +116,7 @@ run_load(uint16_t port, size_t connections,
     if (next >= max_requests || clock::now() >= deadline)
       return;
     c.request = next++;
+    c.sent = clock::now();
     if (!send_all(c.fd, requests[c.request % requests.size()])) {
       ++result.errors;
       return;
@@ -141,10 +155,17 @@ run_load(uint16_t port, size_t connections,
       std::string_view body;
       if (auto used = parse_response(c.in, status, body); used > 0) {
         --in_flight;
+        auto micros = std::chrono::duration<float, std::micro>(clock::now()
+                                                               - c.sent);
+        result.samples.push_back(
+          {static_cast<uint32_t>(c.request % requests.size()),
+           static_cast<uint16_t>(status), micros.count()});
         if (status == 200) {
           ++result.responses;
           if (on_response)
             on_response(c.request, body);
+        } else if (status == 429 || status == 503) {
+          ++result.refused;
         } else {
           ++result.errors;
         }

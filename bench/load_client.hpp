@@ -13,17 +13,30 @@
 
 namespace bench {
 
+/// A JSON array of `dim` floats ("%g" each: short, and exact enough).
+std::string json_vector(const float* v, size_t dim);
+
 /// A full HTTP/1.1 POST request (headers and body) with keep-alive.
 std::string make_post(std::string_view path, std::string_view json_body);
 
+/// One answered request: which one, its status, how long it took.
+struct sample {
+  uint32_t request = 0; // index into the request list
+  uint16_t status = 0;
+  float micros = 0;
+};
+
 struct load_result {
   size_t responses = 0;
-  size_t errors = 0; // transport errors or statuses other than 200
+  size_t errors = 0;  // transport errors or statuses other than 200/429/503
+  size_t refused = 0; // 429 or 503: the server said "retry later"
   double seconds = 0;
+  std::vector<sample> samples; // every answered request, in answer order
   double per_second() const { return seconds > 0 ? responses / seconds : 0; }
 };
 
-/// Sends requests[i % size] over `connections` connections until
+/// Sends requests[i % size] over `connections` connections (one request in
+/// flight on each) until
 /// `seconds` have passed or `max_requests` were answered. `on_response`
 /// gets the request index and the response body of each 200.
 load_result
