@@ -23,6 +23,16 @@ relay::relay(caf::actor_system& sys, size_t actors, size_t max_waiting)
     actors_.push_back(sys.spawn(relay_actor, 0));
 }
 
+metrics::gauge& relay::waiting_gauge() {
+  static auto& g = metrics::process()
+                     .gauges(
+                       "lakehouse_bridge_waiting_requests",
+                       "Requests from HTTP threads waiting for an actor's "
+                       "answer (bounded; past it 503)")
+                     .get();
+  return g;
+}
+
 relay::~relay() {
   for (auto& a : actors_)
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);

@@ -20,6 +20,7 @@
 #include <caf/send.hpp>
 
 #include "actors/caf_error.hpp"
+#include "config/metrics.hpp"
 
 namespace lh {
 
@@ -59,6 +60,7 @@ public:
            std::function<void(error)> on_error, Ts... xs) {
     if (waiting_->fetch_add(1, std::memory_order_relaxed) >= max_waiting_) {
       waiting_->fetch_sub(1, std::memory_order_relaxed);
+      metrics::refused("bridge_saturated");
       return on_error(make_error(
         ec::overloaded, "server saturated: " + std::to_string(max_waiting_)
                           + " requests are waiting for an answer; retry"));
@@ -77,10 +79,18 @@ public:
 private:
   struct waiting_ticket {
     explicit waiting_ticket(std::shared_ptr<std::atomic<size_t>> w)
-      : waiting(std::move(w)) {}
-    ~waiting_ticket() { waiting->fetch_sub(1, std::memory_order_relaxed); }
+      : waiting(std::move(w)) {
+      waiting_gauge().add(1);
+    }
+    ~waiting_ticket() {
+      waiting->fetch_sub(1, std::memory_order_relaxed);
+      waiting_gauge().add(-1);
+    }
     std::shared_ptr<std::atomic<size_t>> waiting;
   };
+
+  // Requests waiting in every relay of the process, for /metrics.
+  static metrics::gauge& waiting_gauge();
 
   const caf::actor& pick() {
     return actors_[next_.fetch_add(1, std::memory_order_relaxed)

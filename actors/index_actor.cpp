@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
+#include "config/metrics.hpp"
 #include "index/wal_record.hpp"
 
 namespace lh {
@@ -60,14 +61,22 @@ void diverge(self_pointer self, const error& why) {
   quit_when_answered(self);
 }
 
+// The queue's depth as /metrics shows it.
+void publish_depth(self_pointer self) {
+  auto& st = self->state;
+  st.index->set_queued_changes(st.waiting.size() + (st.running ? 1 : 0));
+}
+
 // Starts the next queued change, if none is being applied.
 void run_next(self_pointer self) {
   auto& st = self->state;
+  publish_depth(self);
   if (st.running || st.waiting.empty())
     return;
   auto change = std::move(st.waiting.front());
   st.waiting.pop_front();
   st.running = true;
+  publish_depth(self);
   st.abandon = std::move(change.refuse);
   change.start();
 }
@@ -89,11 +98,13 @@ void finished(self_pointer self) {
 template <class Result, class Start>
 caf::result<Result> enqueue(self_pointer self, Start start) {
   auto& st = self->state;
-  if (st.waiting.size() >= st.links.max_queued)
+  if (st.waiting.size() >= st.links.max_queued) {
+    metrics::refused("index_queue_full");
     return to_caf(
       make_error(ec::queue_full, "index '" + name_of(self) + "' has "
                                    + std::to_string(st.waiting.size())
                                    + " changes waiting; retry later"));
+  }
   auto promise = self->make_response_promise<Result>();
   st.waiting.push_back(
     {[start, promise]() mutable { start(promise); },

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
+#include "config/metrics.hpp"
 #include "index/lhv1.hpp"
 #include "index/wal_record.hpp"
 
@@ -23,6 +24,25 @@ constexpr std::chrono::milliseconds min_save_pause{1000};
 
 void start(self_pointer self, const save_scheduler::action& act);
 
+// Saves (and drops' blob removals) for /metrics: how many, how many
+// failed, how long the good ones took.
+void count_save(bool ok, std::chrono::steady_clock::duration took) {
+  static auto& saves = metrics::process().counters(
+    "lakehouse_saves_total", "Index snapshots saved into the store, by result",
+    {"result"});
+  static auto& ok_saves = saves.with({"ok"});
+  static auto& failed_saves = saves.with({"failed"});
+  static auto& seconds = metrics::process()
+                           .histograms("lakehouse_save_duration_seconds",
+                                       "Time to encode and store one index "
+                                       "snapshot (and trim its log)",
+                                       {}, metrics::seconds_buckets())
+                           .get();
+  (ok ? ok_saves : failed_saves).inc();
+  if (ok)
+    seconds.observe(std::chrono::duration<double>(took).count());
+}
+
 // A store call for `name` ended; start what follows, or back off.
 void done(self_pointer self, const std::string& name, const error* err) {
   auto& st = self->state;
@@ -39,6 +59,7 @@ void done(self_pointer self, const std::string& name, const error* err) {
     st.status->publish_save_failures(st.failing);
   auto took = std::chrono::steady_clock::now() - st.started[name];
   st.started.erase(name);
+  count_save(err == nullptr, took);
   if (err == nullptr)
     spdlog::debug(
       "persistence: '{}' saved in {} ms", name,
@@ -49,10 +70,10 @@ void done(self_pointer self, const std::string& name, const error* err) {
       self,
       err != nullptr
         ? retry_backoff(st.schedule.failures(name))
-        : std::max(min_save_pause,
-                   save_pause_factor
-                     * std::chrono::duration_cast<std::chrono::milliseconds>(
-                       took)),
+        : std::max(
+          min_save_pause,
+          save_pause_factor
+            * std::chrono::duration_cast<std::chrono::milliseconds>(took)),
       retry_atom::value, name);
   if (next)
     start(self, *next);
@@ -99,9 +120,8 @@ void remove_blob(self_pointer self, const std::string& name) {
             // unknown). The tombstone keeps it from loading, so it goes.
             auto& st = self->state;
             self->request(st.store, st.timeout, delete_atom::value, key)
-              .then([self, name, sequence](ok_atom) {
-                      trim(self, name, sequence);
-                    },
+              .then([self, name,
+                     sequence](ok_atom) { trim(self, name, sequence); },
                     then_trim);
           });
 }

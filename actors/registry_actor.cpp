@@ -6,6 +6,7 @@
 #include "actors/caf_error.hpp"
 #include "actors/index_actor.hpp"
 #include "actors/index_loader.hpp"
+#include "config/metrics.hpp"
 #include "index/lhv1.hpp"
 #include "index/retry_backoff.hpp"
 #include "index/wal_record.hpp"
@@ -119,6 +120,19 @@ void publish_progress(self_pointer self) {
     std::string failed;
     for (auto& [name, why] : progress.failed)
       failed += (failed.empty() ? "" : "; ") + name + ": " + why;
+    auto& m = metrics::process();
+    m.gauges("lakehouse_rehydration_seconds",
+             "How long loading every index at start took")
+      .get()
+      .set(seconds_since(st.started));
+    m.gauges("lakehouse_rehydrated_indexes",
+             "Indexes loaded at start, and those that failed to load",
+             {"result"})
+      .with({"loaded"})
+      .set(static_cast<double>(progress.loaded));
+    m.gauges("lakehouse_rehydrated_indexes", "", {"result"})
+      .with({"failed"})
+      .set(static_cast<double>(progress.failed.size()));
     if (failed.empty())
       spdlog::info("registry: rehydrated {} indexes in {:.1f} s",
                    progress.loaded, seconds_since(st.started));
@@ -136,11 +150,11 @@ void load_more(self_pointer self);
 void start_load(self_pointer self, const std::string& name) {
   auto& o = self->state.options;
   // Linked: a loader dies with the registry (say, a stop during start).
-  auto loader = o.detached ? self->spawn<caf::detached + caf::linked>(
-                  index_loader, o.store, o.rehydrate_timeout, o.pool)
-                           : self->spawn<caf::linked>(index_loader, o.store,
-                                                      o.rehydrate_timeout,
-                                                      o.pool);
+  auto loader = o.detached
+                  ? self->spawn<caf::detached + caf::linked>(
+                    index_loader, o.store, o.rehydrate_timeout, o.pool)
+                  : self->spawn<caf::linked>(index_loader, o.store,
+                                             o.rehydrate_timeout, o.pool);
   auto finish = [self, name](const error* why) {
     auto& st = self->state;
     if (why == nullptr) {
@@ -265,7 +279,7 @@ const std::string* name_of(self_pointer self, const caf::actor_addr& who) {
 void on_down(self_pointer self, caf::down_msg& msg) {
   auto* name = name_of(self, msg.source);
   if (name == nullptr)
-    return; // dropped or replaced on purpose
+    return;          // dropped or replaced on purpose
   auto dead = *name; // reload erases the entry
   auto& st = self->state;
   if (!st.options.store) {
@@ -325,9 +339,9 @@ registry(registry_actor::stateful_pointer<registry_state> self,
         return to_caf(make_error(ec::already_exists,
                                  "index '" + params.name + "' already exists"));
       if (st.dropping.contains(params.name))
-        return to_caf(make_error(ec::unavailable,
-                                 "index '" + params.name
-                                   + "' is being dropped; try again"));
+        return to_caf(
+          make_error(ec::unavailable, "index '" + params.name
+                                        + "' is being dropped; try again"));
       auto name = params.name;
       auto sequence = st.sequence_for_new(name);
       auto idx = std::make_shared<vector_index>(params);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
+#include "config/metrics.hpp"
 #include "index/wal_record.hpp"
 
 namespace lh {
@@ -23,6 +24,24 @@ void answer(self_pointer self, uint64_t token, const error* why) {
   waiting.erase(it);
 }
 
+// Log writes for /metrics: records by result, records per group commit.
+void count_group(size_t records, bool ok) {
+  static auto& written = metrics::process().counters(
+    "lakehouse_log_records_total",
+    "Write-ahead log records (one per acknowledged change), by result",
+    {"result"});
+  static auto& ok_records = written.with({"ok"});
+  static auto& failed_records = written.with({"failed"});
+  static auto& groups = metrics::process()
+                          .histograms("lakehouse_log_group_commit_records",
+                                      "Records written together in one "
+                                      "synced log write",
+                                      {}, metrics::size_buckets())
+                          .get();
+  (ok ? ok_records : failed_records).inc(records);
+  groups.observe(static_cast<double>(records));
+}
+
 // The group in flight was written (why == null) or not: answer it.
 void finish_group(self_pointer self, const std::vector<uint64_t>& tokens,
                   error* why) {
@@ -31,6 +50,7 @@ void finish_group(self_pointer self, const std::vector<uint64_t>& tokens,
                    + why->message;
   for (auto t : tokens)
     answer(self, t, why);
+  count_group(tokens.size(), why == nullptr);
   auto later = self->state.commits.finished(why == nullptr);
   if (why != nullptr) {
     spdlog::error("log: a group of {} records was not written ({}); {} "

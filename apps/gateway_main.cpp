@@ -6,6 +6,7 @@
 #include "config/command_line.hpp"
 #include "http/gateway_routes.hpp"
 #include "http/health_routes.hpp"
+#include "http/metrics_routes.hpp"
 #include "http/serve.hpp"
 #include "http/upstream_health.hpp"
 
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
     std::chrono::seconds{1});
   lh::http::add_health_routes(routes, "gateway",
                               [health] { return health->probe(); });
+  lh::http::add_metrics_route(routes, nullptr);
   lh::http::add_gateway_routes(routes, to_vectord, to_storaged,
                                cfg.storaged.max_value_bytes);
   lh::http::server server{

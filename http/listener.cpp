@@ -2,6 +2,7 @@
 // connection to the next I/O context and tracking it until it closes.
 #include <spdlog/spdlog.h>
 
+#include "config/metrics.hpp"
 #include "http/error_response.hpp"
 #include "http/server_impl.hpp"
 #include "http/session.hpp"
@@ -77,10 +78,11 @@ void server::impl::back_off_after(beast::error_code ec) {
 // Past max_connections a client gets an immediate 503 instead of a socket
 // that is never served.
 void server::impl::refuse_over_capacity(tcp::socket socket) {
+  metrics::refused("connections");
   // Written as bytes once: no session, no parser for these sockets.
   static const std::string reply = [] {
     auto r = error_response(
-      make_error(ec::unavailable, "too many open connections, retry later"));
+      make_error(ec::overloaded, "too many open connections, retry later"));
     return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: "
            "application/json\r\nRetry-After: 1\r\nConnection: close\r\n"
            "Content-Length: "

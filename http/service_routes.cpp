@@ -2,6 +2,7 @@
 
 #include "actors/registry_bridge.hpp"
 #include "http/health_routes.hpp"
+#include "http/metrics_routes.hpp"
 #include "http/vector_routes.hpp"
 
 namespace lh::http {
@@ -12,6 +13,7 @@ void add_vector_service_routes(router& routes, caf::actor_system& sys,
   add_health_routes(routes, std::move(service), [status = svc.status] {
     return vector_readiness(*status);
   });
+  add_metrics_route(routes, svc.table);
   add_vector_routes(routes, svc.table, svc.status,
                     make_registry_bridge(sys, svc.registry), prefix);
 }

@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "config/metrics.hpp"
 #include "http/beast_convert.hpp"
 #include "http/error_response.hpp"
+#include "http/request_metrics.hpp"
 #include "storage/huge_pages.hpp"
 
 namespace lh::http {
@@ -69,17 +71,18 @@ void session::refuse_malformed(beast::error_code ec) {
   busy_ = true;
   srv_->request_started();
   version_ = 11;
-  send_and_close(error_response(make_error(
-    too_big ? ec::header_too_large : ec::invalid_argument,
-    too_big ? "request headers are over the limit of "
-                + std::to_string(header_limit) + " bytes"
-            : "malformed HTTP request: " + ec.message())));
+  send_and_close(error_response(
+    make_error(too_big ? ec::header_too_large : ec::invalid_argument,
+               too_big ? "request headers are over the limit of "
+                           + std::to_string(header_limit) + " bytes"
+                       : "malformed HTTP request: " + ec.message())));
 }
 
 bool session::is_parse_error(beast::error_code ec) {
-  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method)
-                            .category()
-         && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message
+  return ec.category()
+           == bhttp::make_error_code(bhttp::error::bad_method).category()
+         && ec != bhttp::error::end_of_stream
+         && ec != bhttp::error::partial_message
          && ec != bhttp::error::need_more;
 }
 
@@ -94,6 +97,8 @@ void session::on_header(beast::error_code ec) {
   }
   busy_ = true;
   srv_->request_started();
+  head_read_ = clock_type::now();
+  route_ = nullptr;
   auto& header = header_parser_->get();
   // Both framings at once is how requests are smuggled past proxies.
   if (header.count(bhttp::field::content_length) > 0
@@ -112,8 +117,8 @@ void session::on_header(beast::error_code ec) {
     req_.query = std::string{target.substr(qmark + 1)};
   if (auto it = header.find(bhttp::field::content_type); it != header.end())
     req_.content_type = std::string{it->value()};
-  req_.api_key = std::string{presented_key(header[bhttp::field::authorization],
-                                           header["api-key"])};
+  req_.api_key = std::string{
+    presented_key(header[bhttp::field::authorization], header["api-key"])};
   bool has_body = header_parser_->content_length().value_or(0) > 0
                   || header_parser_->chunked();
   // Answered before the body is read: the unread body would be taken for
@@ -125,9 +130,9 @@ void session::on_header(beast::error_code ec) {
   };
   // Keys first: a client without one learns nothing of the routes.
   auto& keys = srv_->options.keys;
-  if (auto why = keys.refusal(
-        required_access(req_.verb, req_.path, keys.keyed_probes()),
-        req_.api_key))
+  if (auto why = keys.refusal(required_access(req_.verb, req_.path,
+                                              keys.keyed_probes()),
+                              req_.api_key))
     return refuse(error_response(*why));
   auto match = srv_->routes.find(req_.verb, req_.path);
   if (match.result != route_match::found) {
@@ -263,8 +268,9 @@ void session::dispatch() {
 }
 
 response session::bodies_bound_reached() {
+  metrics::refused("body_bytes_in_flight");
   return error_response(make_error(
-    ec::unavailable,
+    ec::overloaded,
     "the server holds too many request bodies at once; retry shortly"));
 }
 
@@ -276,6 +282,10 @@ response session::too_large(uint64_t limit) const {
 }
 
 void session::send(response r) {
+  count_request(
+    route_ ? std::string_view{route_->pattern} : std::string_view{}, req_.verb,
+    r.status,
+    std::chrono::duration<double>(clock_type::now() - head_read_).count());
   auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
     static_cast<bhttp::status>(r.status), version_);
   res->set(bhttp::field::server, "lakehouse/" LAKEHOUSE_VERSION);

@@ -55,6 +55,7 @@ private:
   tcp::socket socket_;
   clock_type::time_point deadline_ = clock_type::time_point::max();
   clock_type::time_point body_started_{};
+  clock_type::time_point head_read_{}; // of the request being answered
   beast::flat_buffer buffer_;
   std::shared_ptr<server::impl> srv_;
   std::optional<bhttp::request_parser<bhttp::empty_body>> header_parser_;

@@ -376,6 +376,21 @@ size_t hnsw_index::element_count() const {
   return impl_ ? impl_->graph->cur_element_count : 0;
 }
 
+size_t hnsw_index::memory_bytes() const {
+  if (!impl_)
+    return 0;
+  auto& g = *impl_->graph;
+  size_t per_slot = g.size_data_per_element_ + sizeof(void*) // linkLists_
+                    + sizeof(int)                            // element_levels_
+                    + sizeof(std::mutex);                    // link_list_locks_
+  size_t count = g.cur_element_count;
+  size_t upper = g.M_ > 1 ? count * g.size_links_per_element_ / (g.M_ - 1) : 0;
+  size_t label_map = count
+                     * (sizeof(hnswlib::labeltype) + 2 * sizeof(void*)
+                        + sizeof(hnswlib::tableint));
+  return g.max_elements_ * per_slot + upper + label_map;
+}
+
 expected<void> hnsw_index::reserve(size_t n) {
   if (n <= capacity())
     return {};

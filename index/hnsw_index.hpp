@@ -93,6 +93,10 @@ public:
   void unmark_deleted(uint64_t label);
   bool is_deleted(uint64_t label) const;
   size_t deleted_count() const;
+  /// Bytes the graph holds, estimated from its sizes: every slot of its
+  /// capacity (vector, level-0 links, label, lock, level), the expected
+  /// upper-level links (1/(M-1) levels per element) and the label map.
+  size_t memory_bytes() const;
 
   /// The stored vector of `label` (normalized for cosine).
   std::vector<float> vector_of(uint64_t label) const;

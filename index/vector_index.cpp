@@ -19,6 +19,19 @@ vector_index::vector_index(index_params params,
   : params_(std::move(params)), graph_(std::move(graph)) {
 }
 
+size_t vector_index::memory_bytes() const {
+  // Per id: its map node (three pointers, a color, the label) and two
+  // std::string headers (map key and ids_); per slot a metadata header.
+  constexpr size_t per_item = 4 * sizeof(void*) + sizeof(uint64_t)
+                              + 2 * sizeof(std::string);
+  std::shared_lock guard{lock_};
+  return graph_->memory_bytes() + text_bytes_.load()
+         + label_of_.size() * per_item
+         + metadata_.capacity() * sizeof(std::string)
+         + free_labels_.capacity() * sizeof(uint64_t)
+         + filter_index_.memory_bytes() + live_.memory_bytes();
+}
+
 index_info vector_index::info() const {
   std::shared_lock guard{lock_};
   return {params_, length(), free_labels_.size(),
@@ -61,6 +74,10 @@ vector_index::restore(index_params params, std::unique_ptr<hnsw_index> graph,
   }
   // Reuse the lowest free slots first (assign_labels pops from the back).
   std::reverse(idx->free_labels_.begin(), idx->free_labels_.end());
+  size_t text = 0;
+  for (size_t label = 0; label < ids.size(); ++label)
+    text += ids[label].size() + metadata[label].size();
+  idx->text_bytes_.store(text);
   idx->ids_ = std::move(ids);
   idx->metadata_ = std::move(metadata);
   idx->length_.store(idx->label_of_.size(), std::memory_order_relaxed);
@@ -115,8 +132,11 @@ void vector_index::publish(const add_batch& batch, size_t begin, size_t end,
   for (size_t i = begin; i < end; ++i) {
     auto label = labels[i];
     auto slot = *graph_->slot_of(label);
-    if (live_.test(slot)) // an upsert: forget the old metadata
+    if (live_.test(slot)) { // an upsert: forget the old metadata
       filter_index_.erase(slot, metadata_[label]);
+      text_bytes_ -= ids_[label].size() + metadata_[label].size();
+    }
+    text_bytes_ += batch.ids[i].size() + batch.metadata[i].size();
     ids_[label] = batch.ids[i]; // a reused slot's id (see assign_labels)
     metadata_[label] = batch.metadata[i];
     // Metadata came through the API's JSON parser; a failure here would
@@ -179,6 +199,7 @@ expected<add_result> vector_index::add(add_batch batch, worker_pool* pool) {
 void vector_index::forget(uint64_t label) {
   auto slot = *graph_->slot_of(label);
   filter_index_.erase(slot, metadata_[label]);
+  text_bytes_ -= ids_[label].size() + metadata_[label].size();
   live_.reset(slot);
   graph_->mark_deleted(label);
   label_of_.erase(ids_[label]);

@@ -184,6 +184,19 @@ public:
   size_t length() const { return length_.load(std::memory_order_relaxed); }
   index_info info() const;
 
+  /// Bytes the index holds, estimated: the graph (hnsw_index::memory_bytes),
+  /// ids and metadata text, the id map and the filter index.
+  size_t memory_bytes() const;
+
+  /// Changes waiting for or being applied by the index actor, which keeps
+  /// this count for /metrics.
+  void set_queued_changes(size_t n) {
+    queued_changes_.store(n, std::memory_order_relaxed);
+  }
+  size_t queued_changes() const {
+    return queued_changes_.load(std::memory_order_relaxed);
+  }
+
   /// Validates, then inserts or replaces every item. Runs in chunks under
   /// the exclusive lock, releasing it between chunks so that searches are
   /// not starved; each chunk is inserted in parallel on `pool` (when
@@ -295,6 +308,8 @@ private:
   slot_set live_;
   metadata_index filter_index_;
   std::atomic<size_t> length_{0};
+  std::atomic<size_t> text_bytes_{0}; // ids and metadata of live items
+  std::atomic<size_t> queued_changes_{0};
   std::atomic<uint64_t> applied_{0}, started_{0}, durable_{0};
   std::atomic<bool> diverged_{false};
 };
