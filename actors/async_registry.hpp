@@ -16,6 +16,9 @@ public:
   using callback = std::function<void(expected<T>)>;
 
   virtual ~async_registry() = default;
+  /// Whether a call now would be refused as overloaded (too many waiting):
+  /// the routes check it before reading a body.
+  virtual bool saturated() const = 0;
   virtual void create(index_params params, callback<index_info> done) = 0;
   virtual void drop(std::string name, callback<void> done) = 0;
   virtual void add(std::string name, add_batch batch, callback<add_result> done)

@@ -49,6 +49,8 @@ public:
 
   /// Requests sent and not answered yet.
   size_t waiting() const { return waiting_->load(std::memory_order_relaxed); }
+  /// Whether an ask now would be refused with ec::overloaded.
+  bool saturated() const { return waiting() >= max_waiting_; }
 
   /// Sends `xs...` to `dest`; `on_reply` gets the reply values, `on_error`
   /// gets a timeout, a dead actor, the error the actor answered with, or

@@ -64,7 +64,8 @@ void diverge(self_pointer self, const error& why) {
 // The queue's depth as /metrics shows it.
 void publish_depth(self_pointer self) {
   auto& st = self->state;
-  st.index->set_queued_changes(st.waiting.size() + (st.running ? 1 : 0));
+  st.index->set_queue(st.waiting.size() + (st.running ? 1 : 0),
+                      st.waiting.size() >= st.links.max_queued);
 }
 
 // Starts the next queued change, if none is being applied.

@@ -26,6 +26,8 @@ public:
   registry_bridge(caf::actor_system& sys, registry_actor registry)
     : relay_(sys), registry_(std::move(registry)) {}
 
+  bool saturated() const override { return relay_.saturated(); }
+
   void create(index_params params, callback<index_info> done) override {
     relay_.ask(
       registry_, caf::infinite,

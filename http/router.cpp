@@ -5,8 +5,9 @@
 namespace lh::http {
 
 void router::add(method verb, std::string pattern, handler fn,
-                 uint64_t body_limit) {
-  routes_.push_back(route{verb, std::move(pattern), body_limit, std::move(fn)});
+                 uint64_t body_limit, admission admit) {
+  routes_.push_back(route{verb, std::move(pattern), body_limit, std::move(fn),
+                          std::move(admit)});
 }
 
 bool match_pattern(std::string_view pattern, std::string_view path,

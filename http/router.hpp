@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,11 +16,17 @@ namespace lh::http {
 
 inline constexpr uint64_t default_body_limit = uint64_t{1} << 20; // 1 MiB
 
+/// Decides from a request's head alone (path, query, params; no body yet)
+/// whether to refuse it: the answer to send, or nullopt to read the body
+/// and run the handler. A refusal here costs no body bytes in memory.
+using admission = std::function<std::optional<response>(const request& head)>;
+
 struct route {
   method verb;
   std::string pattern;
   uint64_t body_limit;
   handler fn;
+  admission admit{}; // empty: every request goes on to its body
 };
 
 struct route_match {
@@ -32,7 +40,7 @@ struct route_match {
 class router {
 public:
   void add(method verb, std::string pattern, handler fn,
-           uint64_t body_limit = default_body_limit);
+           uint64_t body_limit = default_body_limit, admission admit = {});
 
   route_match find(method verb, std::string_view path) const;
 

@@ -155,6 +155,9 @@ void session::on_header(beast::error_code ec) {
   auto declared = header_parser_->content_length().value_or(0);
   if (declared > limit)
     return send_and_close(too_large(limit));
+  if (route_->admit)
+    if (auto refusal = route_->admit(req_))
+      return refuse(std::move(*refusal));
   // Bodies held at once are bounded: past the bound a request is refused
   // before its body is read (one request alone may always go, up to its
   // route's limit).

@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "config/metrics.hpp"
 #include "http/error_response.hpp"
 #include "http/item_json.hpp"
 #include "http/vector_json.hpp"
@@ -86,6 +87,34 @@ handler read_route(std::shared_ptr<index_table> table,
   };
 }
 
+// Whether a change (add, delete) to the index named in the path may go
+// on to its body: a missing index, a full queue of changes (429) or a
+// saturated bridge (503) is answered from the head, so a refused body is
+// never read into memory.
+admission admit_change(std::shared_ptr<index_table> table,
+                       std::shared_ptr<const index_status> status,
+                       std::shared_ptr<async_registry> registry) {
+  return
+    [table, status, registry](const request& head) -> std::optional<response> {
+      auto idx = lookup(*table, *status, head);
+      if (!idx)
+        return error_response(idx.error());
+      if ((*idx)->queue_full()) {
+        metrics::refused("index_queue_full");
+        return error_response(make_error(
+          ec::queue_full, "index '" + std::string{head.param("name")}
+                            + "' has too many changes waiting; retry later"));
+      }
+      if (registry->saturated()) {
+        metrics::refused("bridge_saturated");
+        return error_response(make_error(
+          ec::overloaded, "server saturated: too many requests wait for an "
+                          "answer; retry later"));
+      }
+      return std::nullopt;
+    };
+}
+
 // get, count and scroll read the index directly; delete goes through the
 // index actor (mutations are serialized there) and is saved like an add.
 void add_item_routes(router& r, const std::string& base,
@@ -117,21 +146,23 @@ void add_item_routes(router& r, const std::string& base,
                        return page.error();
                      return json::render_scroll(*page);
                    }));
-  r.add(method::post, base + "/{name}/delete",
-        [table, status, registry](request& req, respond_fn respond) {
-          auto idx = lookup(*table, *status, req);
-          if (!idx)
-            return respond(error_response(idx.error()));
-          auto doomed = json::parse_delete(req.body);
-          if (!doomed)
-            return respond(error_response(doomed.error()));
-          registry->remove(
-            std::string{req.param("name")}, std::move(*doomed),
-            [respond](expected<delete_result> result) {
-              respond(result ? json_response(json::render_delete(*result))
-                             : error_response(result.error()));
-            });
-        });
+  r.add(
+    method::post, base + "/{name}/delete",
+    [table, status, registry](request& req, respond_fn respond) {
+      auto idx = lookup(*table, *status, req);
+      if (!idx)
+        return respond(error_response(idx.error()));
+      auto doomed = json::parse_delete(req.body);
+      if (!doomed)
+        return respond(error_response(doomed.error()));
+      registry->remove(std::string{req.param("name")}, std::move(*doomed),
+                       [respond](expected<delete_result> result) {
+                         respond(result
+                                   ? json_response(json::render_delete(*result))
+                                   : error_response(result.error()));
+                       });
+    },
+    default_body_limit, admit_change(table, status, registry));
 }
 
 } // namespace
@@ -214,7 +245,7 @@ void add_vector_routes(router& r, const std::shared_ptr<index_table>& table,
                                      : error_response(result.error()));
                     });
     },
-    max_add_body);
+    max_add_body, admit_change(table, status, registry));
   // The hot path: parse, search under the index's shared lock, answer, all
   // on this I/O thread.
   r.add(method::post, base + "/{name}/search",

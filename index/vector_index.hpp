@@ -188,14 +188,18 @@ public:
   /// ids and metadata text, the id map and the filter index.
   size_t memory_bytes() const;
 
-  /// Changes waiting for or being applied by the index actor, which keeps
-  /// this count for /metrics.
-  void set_queued_changes(size_t n) {
-    queued_changes_.store(n, std::memory_order_relaxed);
+  /// Changes waiting for or being applied by the index actor, and whether
+  /// its queue is full: the actor keeps both, for /metrics and for the
+  /// HTTP routes, which refuse a change to a full queue before reading
+  /// its body.
+  void set_queue(size_t depth, bool full) {
+    queued_changes_.store(depth, std::memory_order_relaxed);
+    queue_full_.store(full, std::memory_order_relaxed);
   }
   size_t queued_changes() const {
     return queued_changes_.load(std::memory_order_relaxed);
   }
+  bool queue_full() const { return queue_full_.load(std::memory_order_relaxed); }
 
   /// Validates, then inserts or replaces every item. Runs in chunks under
   /// the exclusive lock, releasing it between chunks so that searches are
@@ -310,6 +314,7 @@ private:
   std::atomic<size_t> length_{0};
   std::atomic<size_t> text_bytes_{0}; // ids and metadata of live items
   std::atomic<size_t> queued_changes_{0};
+  std::atomic<bool> queue_full_{false};
   std::atomic<uint64_t> applied_{0}, started_{0}, durable_{0};
   std::atomic<bool> diverged_{false};
 };

@@ -36,6 +36,8 @@ public:
     done(idx->info());
   }
 
+  bool saturated() const override { return false; }
+
   void drop(std::string, callback<void> done) override {
     done(lh::make_error(lh::ec::internal, "not in this test"));
   }

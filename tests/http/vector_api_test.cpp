@@ -22,6 +22,7 @@
 #include "http/server.hpp"
 #include "http/service_routes.hpp"
 #include "http/storage_routes.hpp"
+#include "tests/http/raw_socket.hpp"
 #include "tests/http/vector_api_fixture.hpp"
 
 using lh::http::method;
@@ -95,6 +96,34 @@ TEST_P(vector_api, list_pages_through_many_indexes) {
     EXPECT_EQ(r.status, 400u) << bad;
     EXPECT_TRUE(has(r.body, "invalid_argument")) << r.body;
   }
+}
+
+// A change to an index whose queue is full is refused from its head: the
+// 429 comes before a byte of its (here never sent) 100 MB body.
+TEST_P(vector_api, full_queue_refuses_changes_before_their_body) {
+  create("docs", 2, "l2");
+  auto idx = table_->find("docs");
+  ASSERT_TRUE(idx);
+  idx->set_queue(300, true); // as the index actor publishes a full queue
+  for (auto verb : {"add", "delete"}) {
+    lh::test::raw_socket s{server_->port()};
+    s.send("POST " + prefix_ + "/vectors/index/docs/" + verb
+           + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
+    auto reply = s.until_closed();
+    EXPECT_TRUE(reply.starts_with("HTTP/1.1 429")) << verb << ": " << reply;
+    EXPECT_TRUE(has(reply, "Retry-After: 1")) << reply;
+    EXPECT_TRUE(has(reply, "queue_full")) << reply;
+  }
+  // A missing index is a 404 from the head alone too.
+  lh::test::raw_socket s{server_->port()};
+  s.send("POST " + prefix_
+         + "/vectors/index/nope/add HTTP/1.1\r\nHost: x\r\n"
+           "Content-Length: 1000000\r\n\r\n");
+  EXPECT_TRUE(s.until_closed().starts_with("HTTP/1.1 404"));
+  idx->set_queue(0, false);
+  auto add = call(method::post, "/vectors/index/docs/add",
+                  R"({"items":[{"id":"a","vector":[1,2]}]})");
+  EXPECT_EQ(add.status, 200u) << add.body;
 }
 
 TEST_P(vector_api, create_errors) {
