@@ -26,9 +26,21 @@ constexpr size_t max_metadata_depth = 61;
 
 } // namespace
 
-od::parser& thread_parser() {
+namespace {
+od::parser& parser_slot() {
   thread_local od::parser parser;
   return parser;
+}
+} // namespace
+
+od::parser& thread_parser() {
+  return parser_slot();
+}
+
+parser_release::~parser_release() {
+  auto& parser = parser_slot();
+  if (parser.capacity() > (size_t{16} << 20))
+    parser = od::parser{};
 }
 
 padded_input::padded_input(const std::string& body) {

@@ -25,6 +25,16 @@ error bad(std::string msg);
 std::string reason(simdjson::error_code e);
 od::parser& thread_parser();
 
+/// At the end of its scope, drops the thread's parser buffers when a large
+/// body grew them (past 16 MiB): they are sized to the largest document
+/// parsed, and one 200 MB body would hold hundreds of MB per I/O thread.
+struct parser_release {
+  parser_release() = default;
+  parser_release(const parser_release&) = delete;
+  parser_release& operator=(const parser_release&) = delete;
+  ~parser_release();
+};
+
 // Parses `body` in place when its capacity leaves simdjson's padding after
 // it (request bodies from the server do), else parses a padded copy.
 struct padded_input {
@@ -116,6 +126,7 @@ for_each_member(od::object obj, const std::string& where, F&& fn) {
 template <class F>
 expected<void> for_each_root_member(const std::string& body, F&& fn) {
   padded_input input{body};
+  parser_release release; // after doc, which reads the parser's buffers
   od::document doc;
   if (auto e = thread_parser().iterate(input.view).get(doc))
     return bad("request body is not valid JSON: " + reason(e));

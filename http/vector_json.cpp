@@ -77,6 +77,10 @@ expected<index_params> parse_create(const std::string& body) {
 expected<add_batch> parse_add(const std::string& body, uint32_t dimension) {
   add_batch batch;
   batch.dimension = dimension;
+  // Room for every float the body could hold (each takes at least two
+  // bytes of text, "0,"): the vector never grows by copying, and the
+  // pages it does not fill stay untouched, so they cost no memory.
+  batch.vectors.reserve(body.size() / 2);
   bool have_items = false;
   // One item: {"id", "vector", "metadata"?}, appended to the batch.
   auto read_item = [&](od::object item, size_t i) -> expected<void> {

@@ -237,6 +237,7 @@ void add_vector_routes(router& r, const std::shared_ptr<index_table>& table,
       if (!idx)
         return respond(error_response(idx.error()));
       auto batch = json::parse_add(req.body, (*idx)->params().dimension);
+      std::string{}.swap(req.body); // parsed: its memory goes now
       if (!batch)
         return respond(error_response(batch.error()));
       registry->add(std::string{req.param("name")}, std::move(*batch),
