@@ -23,6 +23,7 @@
 #include "bench/dataset.hpp"
 #include "bench/load_client.hpp"
 #include "http/client.hpp"
+#include "tests/load/actor_load.hpp"
 
 namespace {
 
@@ -135,13 +136,7 @@ mixed_load make_mixed(const spec& s, const std::vector<index_data>& data,
   return m;
 }
 
-double percentile(std::vector<double> v, double p) {
-  if (v.empty())
-    return 0;
-  auto at = static_cast<size_t>(p * static_cast<double>(v.size() - 1));
-  std::nth_element(v.begin(), v.begin() + at, v.end());
-  return v[at];
-}
+using lh::load::percentile;
 
 // What a phase's mixed load saw, pooled over rounds.
 struct phase_figures {

@@ -509,6 +509,8 @@ void check_after_restart(const std::filesystem::path& dir,
   }
 }
 
+} // namespace
+
 double percentile(std::vector<double> v, double p) {
   if (v.empty())
     return 0;
@@ -516,8 +518,6 @@ double percentile(std::vector<double> v, double p) {
   std::nth_element(v.begin(), v.begin() + at, v.end());
   return v[at];
 }
-
-} // namespace
 
 std::string_view op_name(op o) {
   static constexpr std::array<std::string_view, op_count> names{

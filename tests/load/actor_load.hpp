@@ -65,6 +65,10 @@ struct report {
   std::string table() const;
 };
 
+/// The p-quantile (0..1) of `v`, nearest rank below; 0 when empty. Also
+/// used by bench/multi_index.
+double percentile(std::vector<double> v, double p);
+
 /// Runs the load and the end checks; blocks for about `o.duration`.
 report run(const options& o);
 
