@@ -147,21 +147,24 @@ family<histogram>& registry::histograms(const std::string& name,
 
 void registry::render(std::string& out) const {
   std::lock_guard g{m_};
-  for (auto& [name, f] : counters_) {
-    write_header(out, name, f->help(), kind::counter);
-    f->each([&](const labels& values, const counter& c) {
-      write_sample(out, name, f->label_names(), values,
+  // Not structured bindings: clang 14 cannot capture them in a lambda.
+  for (auto& entry : counters_) {
+    auto& f = *entry.second;
+    write_header(out, f.name(), f.help(), kind::counter);
+    f.each([&](const labels& values, const counter& c) {
+      write_sample(out, f.name(), f.label_names(), values,
                    static_cast<double>(c.value()));
     });
   }
-  for (auto& [name, f] : gauges_) {
-    write_header(out, name, f->help(), kind::gauge);
-    f->each([&](const labels& values, const gauge& v) {
-      write_sample(out, name, f->label_names(), values, v.value());
+  for (auto& entry : gauges_) {
+    auto& f = *entry.second;
+    write_header(out, f.name(), f.help(), kind::gauge);
+    f.each([&](const labels& values, const gauge& v) {
+      write_sample(out, f.name(), f.label_names(), values, v.value());
     });
   }
-  for (auto& [name, f] : histograms_)
-    render_histogram(out, *f);
+  for (auto& entry : histograms_)
+    render_histogram(out, *entry.second);
 }
 
 registry& process() {

@@ -16,9 +16,23 @@ struct series {
 
 // The series of one (route, method, status). Each I/O thread keeps its
 // own cache, so the hot path takes no lock once a series was seen.
+// Compares owned keys with looked-up ones as string views, so that a
+// lookup builds no string (std::less<> on mixed tuples fails in clang 14).
+struct key_less {
+  using is_transparent = void;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    return view(a) < view(b);
+  }
+  template <class T>
+  static std::tuple<std::string_view, method, unsigned> view(const T& k) {
+    return {std::get<0>(k), std::get<1>(k), std::get<2>(k)};
+  }
+};
+
 series& series_of(std::string_view pattern, method verb, unsigned status) {
   using key = std::tuple<std::string, method, unsigned>;
-  thread_local std::map<key, series, std::less<>> cache;
+  thread_local std::map<key, series, key_less> cache;
   if (auto it = cache.find(std::tuple{pattern, verb, status});
       it != cache.end())
     return it->second;
