@@ -27,6 +27,7 @@ namespace bhttp = boost::beast::http;
 
 // The registry as the index actors would be: changes applied at once.
 struct direct_registry : lh::async_registry {
+  bool saturated() const override { return false; }
   std::shared_ptr<lh::index_table> table;
   void create(lh::index_params p, callback<lh::index_info> done) override {
     if (auto ok = lh::validate_params(p); !ok)
