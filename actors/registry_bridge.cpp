@@ -23,8 +23,9 @@ auto dropped_or(const async_registry::callback<T>& done,
 // dead registry or index actor still ends the wait with an error.
 class registry_bridge final : public async_registry {
 public:
-  registry_bridge(caf::actor_system& sys, registry_actor registry)
-    : relay_(sys), registry_(std::move(registry)) {}
+  registry_bridge(caf::actor_system& sys, registry_actor registry,
+                  size_t max_waiting)
+    : relay_(sys, 0, max_waiting), registry_(std::move(registry)) {}
 
   bool saturated() const override { return relay_.saturated(); }
 
@@ -66,9 +67,11 @@ private:
 
 } // namespace
 
-std::shared_ptr<async_registry> make_registry_bridge(caf::actor_system& sys,
-                                                     registry_actor registry) {
-  return std::make_shared<registry_bridge>(sys, std::move(registry));
+std::shared_ptr<async_registry>
+make_registry_bridge(caf::actor_system& sys, registry_actor registry,
+                     size_t max_waiting) {
+  return std::make_shared<registry_bridge>(sys, std::move(registry),
+                                           max_waiting);
 }
 
 } // namespace lh

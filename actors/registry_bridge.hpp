@@ -13,7 +13,10 @@
 
 namespace lh {
 
-std::shared_ptr<async_registry> make_registry_bridge(caf::actor_system& sys,
-                                                     registry_actor registry);
+/// At most `max_waiting` calls wait for the registry at once; past it
+/// saturated() and each call answer ec::overloaded.
+std::shared_ptr<async_registry>
+make_registry_bridge(caf::actor_system& sys, registry_actor registry,
+                     size_t max_waiting);
 
 } // namespace lh

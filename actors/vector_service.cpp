@@ -48,6 +48,8 @@ vector_service start_vector_service(caf::actor_system& sys, store_actor store,
   o.persistence = svc.persistence;
   o.wal = svc.wal;
   o.rehydrate_timeout = std::chrono::milliseconds{s.rehydrate_timeout_ms};
+  o.max_queued_changes = s.max_queued_changes;
+  svc.max_waiting_requests = s.max_waiting_requests;
   o.rehydrate_parallelism = std::max(1u, std::thread::hardware_concurrency());
   svc.registry = sys.spawn(registry, std::move(o));
   return svc;

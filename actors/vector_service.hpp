@@ -38,6 +38,7 @@ struct vector_service {
   registry_actor registry;
   persistence_actor persistence; // null when ephemeral
   wal_actor wal;                 // null when ephemeral
+  size_t max_waiting_requests = vectord_settings{}.max_waiting_requests;
 };
 
 /// Spawns the registry (detached index actors, a worker pool with a thread

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "config/log.hpp"
+#include "config/request_limits.hpp"
 #include "config/signals.hpp"
 
 namespace lh {
@@ -80,8 +81,10 @@ command_line parse_command_line(int argc, char** argv, role r) {
 command_line start_process(int argc, char** argv, role r) {
   block_stop_signals();
   auto cli = parse_command_line(argc, argv, r);
-  if (cli.loaded)
+  if (cli.loaded) {
     setup_logging(cli.loaded->log_level);
+    set_request_limits(cli.loaded->limits);
+  }
   return cli;
 }
 

@@ -171,6 +171,10 @@ expected<settings> parse_settings(std::string_view toml_text,
     r.string("storaged_url", s.vectord.storaged_url);
     r.integer("rehydrate_timeout_ms", s.vectord.rehydrate_timeout_ms, 1,
               max_u32);
+    r.integer("max_queued_changes", s.vectord.max_queued_changes, 1,
+              1'000'000);
+    r.integer("max_waiting_requests", s.vectord.max_waiting_requests, 1,
+              10'000'000);
   });
   read_section("gateway", [&](table_reader& r) {
     r.string("bind", s.gateway.bind);
@@ -187,6 +191,22 @@ expected<settings> parse_settings(std::string_view toml_text,
     r.strings("read_only_keys", s.auth.read_only_keys);
     r.string("service_key", s.auth.service_key);
     r.boolean("keyed_probes", s.auth.keyed_probes);
+  });
+  read_section("limits", [&](table_reader& r) {
+    using b = request_limit_bounds;
+    auto& l = s.limits;
+    r.integer("max_body_bytes", l.max_body_bytes, b::min_body_bytes,
+              b::max_body_bytes);
+    r.integer("max_add_body_bytes", l.max_add_body_bytes, b::min_body_bytes,
+              b::max_body_bytes);
+    r.integer("max_batch_items", l.max_batch_items, 1, b::max_batch_items);
+    r.integer("max_k", l.max_k, 1, b::max_k);
+    r.integer("max_dimension", l.max_dimension, 1, b::max_dimension);
+    r.integer("max_metadata_bytes", l.max_metadata_bytes, 2,
+              b::max_metadata_bytes);
+    r.integer("max_json_depth", l.max_json_depth, b::min_json_depth,
+              b::max_json_depth);
+    r.integer("max_filter_depth", l.max_filter_depth, 1, b::max_filter_depth);
   });
   if (section_error)
     return *section_error;

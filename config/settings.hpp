@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/error.hpp"
+#include "config/request_limits.hpp"
 
 namespace lh {
 
@@ -25,6 +26,8 @@ struct vectord_settings {
   uint16_t port = 3215;
   std::string storaged_url = "http://127.0.0.1:3211";
   uint32_t rehydrate_timeout_ms = 60'000;
+  uint32_t max_queued_changes = 256;      // per index; past it 429
+  uint32_t max_waiting_requests = 16'384; // HTTP -> actor calls; past it 503
 };
 
 struct gateway_settings {
@@ -67,6 +70,7 @@ struct settings {
   gateway_settings gateway;
   lakehouse_settings lakehouse;
   auth_settings auth;
+  request_limits limits; // [limits]: what one request may ask
   std::string log_level = "info";       // trace, debug, info, warn, error
   uint32_t io_threads = 0;              // HTTP I/O threads; 0 = one per core
   uint32_t request_timeout_ms = 30'000; // HTTP request -> actor reply

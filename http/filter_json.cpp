@@ -2,6 +2,8 @@
 
 #include "http/json_reader.hpp"
 
+#include "config/request_limits.hpp"
+
 #include <cmath>
 #include <string>
 
@@ -215,9 +217,10 @@ parse_condition(dom::element e, const std::string& where, size_t depth) {
 
 expected<filter> parse_group(dom::element e, const std::string& where,
                              size_t depth) {
-  if (depth > max_filter_depth)
+  if (depth > limits().max_filter_depth)
     return bad(where, "filters nest deeper than "
-                        + std::to_string(max_filter_depth) + " levels");
+                        + std::to_string(limits().max_filter_depth)
+                        + " levels (limits.max_filter_depth)");
   dom::object obj;
   if (e.get(obj) != simdjson::SUCCESS)
     return bad(where, "a filter must be an object of must, should, "
@@ -250,11 +253,18 @@ expected<filter> parse_group(dom::element e, const std::string& where,
 } // namespace
 
 expected<filter> parse_filter(std::string_view text) {
-  thread_local dom::parser parser;
+  thread_local dom::parser filter_parser;
+  // The filter sits one level inside the request.
+  auto& parser = limit_depth(filter_parser, limits().max_json_depth - 1);
   dom::element root;
-  if (auto e = parser.parse(text.data(), text.size()).get(root))
+  if (auto e = parser.parse(text.data(), text.size()).get(root)) {
+    if (e == simdjson::DEPTH_ERROR)
+      return bad("filter", "nests deeper than the request's limit of "
+                             + std::to_string(limits().max_json_depth)
+                             + " JSON levels (limits.max_json_depth)");
     return bad("filter",
                std::string{"is not valid JSON: "} + simdjson::error_message(e));
+  }
   if (auto twice = find_duplicate_key(root))
     return duplicate_field("filter: ", *twice);
   return parse_group(root, "filter", 1);

@@ -1,5 +1,6 @@
 #include "http/gateway_routes.hpp"
 
+#include "config/request_limits.hpp"
 #include "http/error_response.hpp"
 #include "http/vector_routes.hpp"
 
@@ -27,7 +28,8 @@ void add_gateway_routes(router& r, std::shared_ptr<upstream> vectors,
                         std::shared_ptr<upstream> storage,
                         uint64_t max_storage_body) {
   for (auto verb : {method::get, method::post, method::put, method::del}) {
-    r.add(verb, "/v1/vectors/{rest*}", forward(vectors), max_add_body);
+    r.add(verb, "/v1/vectors/{rest*}", forward(vectors),
+          limits().max_add_body_bytes);
     r.add(verb, "/v1/storage/{rest*}", forward(storage), max_storage_body);
   }
 }

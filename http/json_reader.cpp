@@ -6,6 +6,7 @@
 
 #include "http/filter_json.hpp"
 #include "http/message.hpp"
+#include "config/request_limits.hpp"
 #include "index/vector_index.hpp"
 
 namespace lh::json {
@@ -21,8 +22,10 @@ std::string reason(simdjson::error_code e) {
 namespace {
 
 // Metadata may nest this deep itself: with the request's own three levels
-// (root, items, item) a request never nests deeper than 64.
-constexpr size_t max_metadata_depth = 61;
+// (root, items, item) a request never nests deeper than limits.max_json_depth.
+size_t max_metadata_depth() {
+  return limits().max_json_depth - 3;
+}
 
 } // namespace
 
@@ -32,6 +35,21 @@ od::parser& parser_slot() {
   return parser;
 }
 } // namespace
+
+simdjson::dom::parser& limit_depth(simdjson::dom::parser& parser,
+                                   size_t max_depth) {
+  // The depth is fixed when the parser allocates, and parse() reallocates
+  // with the parser's current depth: setting it once (again when the limit
+  // changed) is enough. simdjson refuses a document nested as deep as its
+  // max_depth, hence the + 1. A failed allocation leaves parse() to
+  // allocate itself and report it.
+  if (parser.max_depth() != max_depth + 1) {
+    if (parser.allocate(std::max<size_t>(parser.capacity(), 4096),
+                        max_depth + 1)) {
+    }
+  }
+  return parser;
+}
 
 od::parser& thread_parser() {
   return parser_slot();
@@ -72,12 +90,13 @@ expected<void> expect_end(od::document& doc) {
 }
 
 expected<uint64_t> read_uint(od::value v, std::string_view field, uint64_t lo,
-                             uint64_t hi) {
+                             uint64_t hi, std::string_view set_by) {
   uint64_t x = 0;
   auto e = v.get_uint64().get(x);
   if (e || x < lo || x > hi)
     return bad(std::string{field} + " must be an integer in "
-               + std::to_string(lo) + ".." + std::to_string(hi));
+               + std::to_string(lo) + ".." + std::to_string(hi)
+               + std::string{set_by});
   return x;
 }
 
@@ -126,23 +145,19 @@ expected<std::string> read_metadata(od::value v, const std::string& where) {
   std::string_view raw;
   if (auto e = obj.raw_json().get(raw))
     return bad(where + "metadata is not valid JSON: " + reason(e));
-  if (raw.size() > index_limits::max_metadata_bytes)
+  if (raw.size() > limits().max_metadata_bytes)
     return bad(where + "metadata is " + std::to_string(raw.size())
                + " bytes, over the limit of "
-               + std::to_string(index_limits::max_metadata_bytes));
-  thread_local simdjson::dom::parser checker = [] {
-    simdjson::dom::parser p;
-    // On failure parse() allocates itself (with the default depth).
-    if (p.allocate(index_limits::max_metadata_bytes + 1024,
-                   max_metadata_depth)) {
-    }
-    return p;
-  }();
+               + std::to_string(limits().max_metadata_bytes)
+               + " (limits.max_metadata_bytes)");
+  thread_local simdjson::dom::parser metadata_parser;
+  auto& checker = limit_depth(metadata_parser, max_metadata_depth());
   simdjson::dom::element parsed;
   if (auto e = checker.parse(raw.data(), raw.size()).get(parsed)) {
     if (e == simdjson::DEPTH_ERROR)
       return bad(where + "metadata nests deeper than "
-                 + std::to_string(max_metadata_depth) + " levels");
+                 + std::to_string(max_metadata_depth())
+                 + " levels (limits.max_json_depth)");
     return bad(where + "metadata is not valid JSON: " + reason(e));
   }
   if (auto twice = find_duplicate_key(parsed))

@@ -25,6 +25,12 @@ error bad(std::string msg);
 std::string reason(simdjson::error_code e);
 od::parser& thread_parser();
 
+/// `parser`, set to refuse documents nested deeper than `max_depth`
+/// (simdjson::DEPTH_ERROR); for the thread's DOM parsers of metadata and
+/// filters.
+simdjson::dom::parser& limit_depth(simdjson::dom::parser& parser,
+                                   size_t max_depth);
+
 /// At the end of its scope, drops the thread's parser buffers when a large
 /// body grew them (past 16 MiB): they are sized to the largest document
 /// parsed, and one 200 MB body would hold hundreds of MB per I/O thread.
@@ -48,8 +54,9 @@ expected<od::object> open_root(od::document& doc);
 /// After the root object is consumed: anything left is trailing garbage.
 expected<void> expect_end(od::document& doc);
 
+/// `set_by` follows the range in the refusal: the config key of a limit.
 expected<uint64_t> read_uint(od::value v, std::string_view field, uint64_t lo,
-                             uint64_t hi);
+                             uint64_t hi, std::string_view set_by = "");
 expected<std::string_view> read_string(od::value v, std::string_view field);
 expected<bool> read_bool(od::value v, std::string_view field);
 /// Reads a JSON array of numbers into `out` (appending), at most `limit`

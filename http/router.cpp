@@ -2,12 +2,15 @@
 
 #include <algorithm>
 
+#include "config/request_limits.hpp"
+
 namespace lh::http {
 
 void router::add(method verb, std::string pattern, handler fn,
-                 uint64_t body_limit, admission admit) {
-  routes_.push_back(route{verb, std::move(pattern), body_limit, std::move(fn),
-                          std::move(admit)});
+                 std::optional<uint64_t> body_limit, admission admit) {
+  routes_.push_back(route{verb, std::move(pattern),
+                          body_limit.value_or(limits().max_body_bytes),
+                          std::move(fn), std::move(admit)});
 }
 
 bool match_pattern(std::string_view pattern, std::string_view path,

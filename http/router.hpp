@@ -14,8 +14,6 @@
 
 namespace lh::http {
 
-inline constexpr uint64_t default_body_limit = uint64_t{1} << 20; // 1 MiB
-
 /// Decides from a request's head alone (path, query, params; no body yet)
 /// whether to refuse it: the answer to send, or nullopt to read the body
 /// and run the handler. A refusal here costs no body bytes in memory.
@@ -39,8 +37,11 @@ struct route_match {
 
 class router {
 public:
+  /// A body over `body_limit` bytes is refused with 413; no limit given:
+  /// limits().max_body_bytes as it is when the route is added.
   void add(method verb, std::string pattern, handler fn,
-           uint64_t body_limit = default_body_limit, admission admit = {});
+           std::optional<uint64_t> body_limit = std::nullopt,
+           admission admit = {});
 
   route_match find(method verb, std::string_view path) const;
 

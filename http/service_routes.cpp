@@ -15,7 +15,8 @@ void add_vector_service_routes(router& routes, caf::actor_system& sys,
   });
   add_metrics_route(routes, svc.table);
   add_vector_routes(routes, svc.table, svc.status,
-                    make_registry_bridge(sys, svc.registry), prefix);
+                    make_registry_bridge(sys, svc.registry, svc.max_waiting_requests),
+                    prefix);
 }
 
 } // namespace lh::http

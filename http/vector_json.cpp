@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 #include <simdjson.h>
 
+#include "config/request_limits.hpp"
 #include "http/json_reader.hpp"
 #include "http/json_writer.hpp"
 
@@ -19,8 +20,9 @@ expected<index_params> parse_create(const std::string& body) {
   bool have_name = false, have_dim = false, have_distance = false;
   // Reads an integer field into `out` within [lo, hi].
   auto integer = [](od::value v, std::string_view field, uint32_t& out,
-                    uint64_t lo, uint64_t hi) -> expected<void> {
-    auto x = read_uint(v, field, lo, hi);
+                    uint64_t lo, uint64_t hi,
+                    std::string_view set_by = "") -> expected<void> {
+    auto x = read_uint(v, field, lo, hi, set_by);
     if (!x)
       return x.error();
     out = static_cast<uint32_t>(*x);
@@ -38,7 +40,8 @@ expected<index_params> parse_create(const std::string& body) {
       }
       if (key == "dimension") {
         have_dim = true;
-        return integer(v, key, p.dimension, 1, index_limits::max_dimension);
+        return integer(v, key, p.dimension, 1, limits().max_dimension,
+                       " (limits.max_dimension)");
       }
       if (key == "distance") {
         auto s = read_string(v, "distance");
@@ -140,6 +143,10 @@ expected<add_batch> parse_add(const std::string& body, uint32_t dimension) {
         return bad("items must be an array");
       size_t i = 0;
       for (auto element : items) {
+        if (i == limits().max_batch_items)
+          return bad("items holds more than "
+                     + std::to_string(limits().max_batch_items)
+                     + " items (limits.max_batch_items): split the batch");
         od::object item;
         if (element.get_object().get(item))
           return bad("item " + std::to_string(i) + ": must be an object");
@@ -162,7 +169,10 @@ expected<search_request> parse_search(const std::string& body) {
     body, [&](std::string_view key, od::value v) -> expected<void> {
       if (key == "vector") {
         req.vector.clear();
-        auto n = read_floats(v, req.vector, index_limits::max_dimension, "");
+        // The index checks the dimension; this only bounds the reading
+        // (an index may predate a lowered limits.max_dimension).
+        auto n = read_floats(v, req.vector, request_limit_bounds::max_dimension,
+                             "");
         if (!n)
           return n.error();
         have_vector = true;
@@ -178,7 +188,8 @@ expected<search_request> parse_search(const std::string& body) {
         return {};
       }
       if (key == "k" || key == "ef") {
-        auto x = key == "k" ? read_uint(v, "k", 1, index_limits::max_k)
+        auto x = key == "k" ? read_uint(v, "k", 1, limits().max_k,
+                                        " (limits.max_k)")
                             : read_uint(v, "ef", index_limits::min_ef_search,
                                         index_limits::max_ef_search);
         if (!x)

@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "config/metrics.hpp"
+#include "config/request_limits.hpp"
 #include "http/error_response.hpp"
 #include "http/item_json.hpp"
 #include "http/vector_json.hpp"
@@ -162,7 +163,7 @@ void add_item_routes(router& r, const std::string& base,
                                    : error_response(result.error()));
                        });
     },
-    default_body_limit, admit_change(table, status, registry));
+    std::nullopt, admit_change(table, status, registry));
 }
 
 } // namespace
@@ -246,7 +247,7 @@ void add_vector_routes(router& r, const std::shared_ptr<index_table>& table,
                                      : error_response(result.error()));
                     });
     },
-    max_add_body, admit_change(table, status, registry));
+    limits().max_add_body_bytes, admit_change(table, status, registry));
   // The hot path: parse, search under the index's shared lock, answer, all
   // on this I/O thread.
   r.add(method::post, base + "/{name}/search",

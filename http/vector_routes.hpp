@@ -14,9 +14,6 @@
 
 namespace lh::http {
 
-/// Largest accepted add body: a batch of 1000 x 4096 floats fits.
-inline constexpr uint64_t max_add_body = uint64_t{256} << 20;
-
 /// Adds the /vectors routes under `prefix` ("" for vectord, "/v1" for the
 /// all-in-one).
 void add_vector_routes(router& r, const std::shared_ptr<index_table>& table,

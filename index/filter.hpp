@@ -46,7 +46,4 @@ struct filter {
   }
 };
 
-/// Nesting limit: a filter inside a filter inside ... at most this deep.
-inline constexpr size_t max_filter_depth = 16;
-
 } // namespace lh

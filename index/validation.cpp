@@ -7,6 +7,8 @@
 #include <limits>
 #include <unordered_set>
 
+#include "config/request_limits.hpp"
+
 namespace lh {
 
 namespace {
@@ -16,11 +18,12 @@ error bad(std::string msg) {
 }
 
 template <class T>
-expected<void> check_range(std::string_view what, T value, T lo, T hi) {
+expected<void> check_range(std::string_view what, T value, T lo, T hi,
+                           std::string_view set_by = "") {
   if (value < lo || value > hi)
     return bad(std::string{what} + " " + std::to_string(value)
                + " is out of range " + std::to_string(lo) + ".."
-               + std::to_string(hi));
+               + std::to_string(hi) + std::string{set_by});
   return {};
 }
 
@@ -89,7 +92,8 @@ expected<void> validate_params(const index_params& p) {
   if (auto ok = validate_index_name(p.name); !ok)
     return ok;
   if (auto ok = check_range<uint32_t>("dimension", p.dimension, 1,
-                                      index_limits::max_dimension);
+                                      limits().max_dimension,
+                                      " (limits.max_dimension)");
       !ok)
     return ok;
   if (auto ok = check_range<uint32_t>("m", p.m, index_limits::min_m,
@@ -126,11 +130,12 @@ expected<void> validate_batch(const index_params& p, const add_batch& batch) {
                  + std::to_string(index_limits::max_id_bytes));
     if (!seen.insert(id).second)
       return bad(where + "id '" + id + "' appears twice in the batch");
-    if (batch.metadata[i].size() > index_limits::max_metadata_bytes)
+    if (batch.metadata[i].size() > limits().max_metadata_bytes)
       return bad(where + "metadata is "
                  + std::to_string(batch.metadata[i].size())
                  + " bytes, over the limit of "
-                 + std::to_string(index_limits::max_metadata_bytes));
+                 + std::to_string(limits().max_metadata_bytes)
+                 + " (limits.max_metadata_bytes)");
     if (auto ok = check_vector(p, batch.vectors.data() + i * p.dimension,
                                where);
         !ok)
@@ -153,7 +158,9 @@ hnsw_params graph_params(const index_params& p) {
 expected<void> validate_search(const index_params& p, const search_query& q) {
   if (auto ok = validate_query(p, q.vector); !ok)
     return ok;
-  if (auto ok = check_range<size_t>("k", q.k, 1, index_limits::max_k); !ok)
+  if (auto ok = check_range<size_t>("k", q.k, 1, limits().max_k,
+                                    " (limits.max_k)");
+      !ok)
     return ok;
   if (q.ef)
     return check_range<size_t>("ef", *q.ef, 1, index_limits::max_ef_search);

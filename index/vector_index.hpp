@@ -38,17 +38,14 @@ struct index_params {
   uint32_t ef_search = 64;
 };
 
-/// Limits of the API, in one place.
+/// Fixed limits of the API (the configurable ones: config/request_limits).
 struct index_limits {
   static constexpr size_t max_name_bytes = 128;
-  static constexpr uint32_t max_dimension = 4096;
   static constexpr uint32_t min_m = 4, max_m = 64;
   static constexpr uint32_t min_ef_construction = 8;
   static constexpr uint32_t max_ef_construction = 4096;
   static constexpr uint32_t min_ef_search = 1, max_ef_search = 4096;
   static constexpr size_t max_id_bytes = 256;
-  static constexpr size_t max_metadata_bytes = 64 * 1024;
-  static constexpr size_t max_k = 1000;
   static constexpr size_t max_get_ids = 1000;
   static constexpr size_t max_delete_ids = 10000;
   static constexpr size_t max_scroll_limit = 1000;
@@ -73,7 +70,7 @@ struct add_batch {
 
 /// Checks a whole batch: ids non-empty, <= 256 bytes and unique, each
 /// vector of the index's dimension with finite values (non-zero norm for
-/// cosine), metadata <= 64 KiB. The error names the item's position.
+/// cosine), metadata within limits().max_metadata_bytes. The error names the item's position.
 expected<void> validate_batch(const index_params& p, const add_batch& batch);
 
 /// Checks a query vector against the index: dimension, finite, norm.

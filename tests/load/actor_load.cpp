@@ -555,7 +555,8 @@ report run(const options& o) {
   lengths expect;
   {
     service s{dir};
-    run.registry = make_registry_bridge(s.sys, s.svc.registry);
+    run.registry = make_registry_bridge(s.sys, s.svc.registry,
+                                        s.svc.max_waiting_requests);
     run.table = s.svc.table;
     for (size_t i = 0; i < o.indexes; ++i) {
       index_params p{"load-" + std::to_string(i),

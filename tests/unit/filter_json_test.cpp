@@ -1,5 +1,7 @@
 #include "http/filter_json.hpp"
 
+#include "config/request_limits.hpp"
+
 #include <gtest/gtest.h>
 
 namespace {
@@ -144,15 +146,38 @@ TEST(filter_json, refuses_each_malformed_condition) {
                   "filter.must_not[0].should[0].range.gt"));
 }
 
+// nest(n): n filter objects, the innermost holding the key condition.
+std::string nest(size_t levels) {
+  std::string text = R"({"key":"a","match":{"value":1}})";
+  for (size_t i = 1; i < levels; ++i)
+    text = R"({"must":[)" + text + "]}";
+  return R"({"must":[)" + text + "]}";
+}
+
 TEST(filter_json, nesting_deeper_than_sixteen_levels_is_refused) {
-  auto nest = [](size_t levels) {
-    std::string text = R"({"key":"a","match":{"value":1}})";
-    for (size_t i = 1; i < levels; ++i)
-      text = R"({"must":[)" + text + "]}";
-    return R"({"must":[)" + text + "]}";
-  };
-  // nest(n): n filter objects, the innermost holding the key condition.
-  EXPECT_TRUE(lh::json::parse_filter(nest(lh::max_filter_depth)));
-  EXPECT_TRUE(has(refusal(nest(lh::max_filter_depth + 1)),
-                  "filters nest deeper than 16 levels"));
+  EXPECT_TRUE(lh::json::parse_filter(nest(16)));
+  EXPECT_TRUE(has(refusal(nest(17)), "filters nest deeper than 16 levels "
+                                     "(limits.max_filter_depth)"));
+}
+
+TEST(filter_json, nesting_limits_come_from_the_configured_limits) {
+  lh::request_limits l;
+  l.max_filter_depth = 3;
+  {
+    lh::scoped_request_limits scoped{l};
+    EXPECT_TRUE(lh::json::parse_filter(nest(3)));
+    EXPECT_TRUE(has(refusal(nest(4)), "filters nest deeper than 3 levels"));
+    // The JSON depth is checked while parsing, before the filter's shape:
+    // nest(3) is 8 JSON levels deep (object, array per level, and the
+    // condition with its match object), 9 inside a request.
+    l.max_json_depth = 9;
+    lh::scoped_request_limits at_the_limit{l};
+    EXPECT_TRUE(lh::json::parse_filter(nest(3)));
+    l.max_json_depth = 8;
+    lh::scoped_request_limits shallower{l};
+    EXPECT_TRUE(has(refusal(nest(3)), "nests deeper than the request's limit "
+                                      "of 8 JSON levels (limits.max_json_depth)"));
+  }
+  // Restored when the scope ends.
+  EXPECT_TRUE(lh::json::parse_filter(nest(16)));
 }

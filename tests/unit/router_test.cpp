@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include "config/request_limits.hpp"
+#include "http/vector_routes.hpp"
+#include "index/index_status.hpp"
+#include "index/index_table.hpp"
+
 using lh::http::method;
 using lh::http::route_match;
 
@@ -65,4 +70,31 @@ TEST(query, finds_raw_parameters) {
   EXPECT_EQ(v, "");
   EXPECT_FALSE(lh::http::query_param("prefixx=1", "prefix", v));
   EXPECT_FALSE(lh::http::query_param("", "prefix", v));
+}
+
+// Body limits come from the configured limits when routes are added: the
+// vector API's add takes max_add_body_bytes, every other body
+// max_body_bytes (past them the session answers 413 unread).
+TEST(router, body_limits_come_from_the_configured_limits) {
+  lh::request_limits l;
+  l.max_body_bytes = 8192;
+  l.max_add_body_bytes = 65536;
+  lh::scoped_request_limits scoped{l};
+  lh::http::router r;
+  lh::http::add_vector_routes(r, std::make_shared<lh::index_table>(),
+                              std::make_shared<lh::index_status>(false),
+                              nullptr, "/v1");
+  auto limit = [&](method verb, std::string_view path) {
+    auto m = r.find(verb, path);
+    EXPECT_EQ(m.result, route_match::found) << path;
+    return m.matched ? m.matched->body_limit : 0;
+  };
+  EXPECT_EQ(limit(method::post, "/v1/vectors/index/a/add"), 65536u);
+  EXPECT_EQ(limit(method::post, "/v1/vectors/index/a/search"), 8192u);
+  EXPECT_EQ(limit(method::post, "/v1/vectors/index/a/delete"), 8192u);
+  EXPECT_EQ(limit(method::post, "/v1/vectors/index"), 8192u);
+  // A route with its own limit keeps it.
+  auto nop = [](lh::http::request&, lh::http::respond_fn) {};
+  r.add(method::put, "/own", nop, 100);
+  EXPECT_EQ(limit(method::put, "/own"), 100u);
 }

@@ -183,3 +183,50 @@ body_grace_s = 2
   EXPECT_TRUE(contains(error_of("max_connections = 0"), "max_connections"));
   EXPECT_TRUE(contains(error_of("idle_timeout_s = 0"), "idle_timeout_s"));
 }
+
+TEST(settings, request_limits_and_queue_bounds_are_config_keys) {
+  auto s = lh::parse_settings(R"(
+[vectord]
+max_queued_changes = 8
+max_waiting_requests = 100
+[limits]
+max_body_bytes = 65536
+max_add_body_bytes = 1048576
+max_batch_items = 500
+max_k = 50
+max_dimension = 1536
+max_metadata_bytes = 1024
+max_json_depth = 16
+max_filter_depth = 4
+)",
+                              "t.toml");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->vectord.max_queued_changes, 8u);
+  EXPECT_EQ(s->vectord.max_waiting_requests, 100u);
+  auto& l = s->limits;
+  EXPECT_EQ(l.max_body_bytes, 65536u);
+  EXPECT_EQ(l.max_add_body_bytes, 1048576u);
+  EXPECT_EQ(l.max_batch_items, 500u);
+  EXPECT_EQ(l.max_k, 50u);
+  EXPECT_EQ(l.max_dimension, 1536u);
+  EXPECT_EQ(l.max_metadata_bytes, 1024u);
+  EXPECT_EQ(l.max_json_depth, 16u);
+  EXPECT_EQ(l.max_filter_depth, 4u);
+  // Absent: the built-in defaults.
+  auto d = lh::parse_settings("", "t.toml");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->limits.max_k, lh::request_limits{}.max_k);
+  EXPECT_EQ(d->limits.max_body_bytes, uint64_t{1} << 20);
+  // Out of the bounds the code is built for, or unknown: named refusals.
+  EXPECT_TRUE(contains(error_of("[limits]\nmax_k = 0"), "limits.max_k"));
+  EXPECT_TRUE(contains(error_of("[limits]\nmax_dimension = 100000"),
+                       "limits.max_dimension"));
+  EXPECT_TRUE(contains(error_of("[limits]\nmax_json_depth = 2"),
+                       "limits.max_json_depth"));
+  EXPECT_TRUE(contains(error_of("[limits]\nmax_body_bytes = 10"),
+                       "limits.max_body_bytes"));
+  EXPECT_TRUE(contains(error_of("[limits]\nmax_items = 1"),
+                       "unknown key 'limits.max_items'"));
+  EXPECT_TRUE(contains(error_of("[vectord]\nmax_queued_changes = 0"),
+                       "vectord.max_queued_changes"));
+}

@@ -1,5 +1,6 @@
 #include "http/vector_json.hpp"
 
+#include "config/request_limits.hpp"
 #include "http/item_json.hpp"
 #include "http/message.hpp"
 
@@ -154,6 +155,51 @@ TEST(vector_json, metadata_deeper_than_the_limit_is_refused) {
   auto msg = refusal(lh::json::parse_add(
     R"({"items":[{"id":"a","vector":[1],"metadata":)" + nested(80) + "}]}", 1));
   EXPECT_TRUE(has(msg, "deeper")) << msg;
+}
+
+// Every refusal of a configured limit names its key, and a lowered limit
+// takes effect at once.
+TEST(vector_json, configured_limits_bound_batches_k_dimension_and_metadata) {
+  using namespace lh::json;
+  auto items = [](size_t n, std::string metadata = "") {
+    std::string body = R"({"items":[)";
+    for (size_t i = 0; i < n; ++i)
+      body += (i ? "," : "") + std::string{R"({"id":"i)"} + std::to_string(i)
+              + R"(","vector":[1])"
+              + (metadata.empty() ? "" : R"(,"metadata":)" + metadata) + "}";
+    return body + "]}";
+  };
+  lh::request_limits l;
+  l.max_batch_items = 3;
+  l.max_k = 5;
+  l.max_dimension = 8;
+  l.max_metadata_bytes = 16;
+  l.max_json_depth = 10;
+  lh::scoped_request_limits scoped{l};
+  EXPECT_TRUE(parse_add(items(3), 1));
+  auto msg = refusal(parse_add(items(4), 1));
+  EXPECT_TRUE(has(msg, "more than 3 items (limits.max_batch_items)")) << msg;
+  EXPECT_TRUE(parse_search(R"({"vector":[1],"k":5})"));
+  msg = refusal(parse_search(R"({"vector":[1],"k":6})"));
+  EXPECT_TRUE(has(msg, "k must be an integer in 1..5 (limits.max_k)")) << msg;
+  EXPECT_TRUE(parse_create(R"({"name":"a","dimension":8,"distance":"l2"})"));
+  msg = refusal(parse_create(R"({"name":"a","dimension":9,"distance":"l2"})"));
+  EXPECT_TRUE(has(msg, "1..8 (limits.max_dimension)")) << msg;
+  // A query longer than a lowered max_dimension still reads: the index
+  // (which may predate the limit) checks its own dimension.
+  EXPECT_TRUE(parse_search(R"({"vector":[1,2,3,4,5,6,7,8,9,10]})"));
+  EXPECT_TRUE(parse_add(items(1, R"({"a":"0123456"})"), 1)); // 15 bytes
+  EXPECT_TRUE(parse_add(items(1, R"({"a":"01234567"})"), 1)); // 16 bytes
+  msg = refusal(parse_add(items(1, R"({"a":"012345678"})"), 1));
+  EXPECT_TRUE(has(msg, "over the limit of 16 (limits.max_metadata_bytes)"))
+    << msg;
+  // Metadata may nest max_json_depth - 3 levels (the request's own three).
+  l.max_metadata_bytes = 1024;
+  lh::scoped_request_limits roomier{l};
+  EXPECT_TRUE(parse_add(items(1, nested(7)), 1));
+  msg = refusal(parse_add(items(1, nested(8)), 1));
+  EXPECT_TRUE(has(msg, "nests deeper than 7 levels (limits.max_json_depth)"))
+    << msg;
 }
 
 TEST(vector_json, invalid_metadata_inside_is_refused) {
