@@ -136,6 +136,7 @@ expected<settings> parse_settings(std::string_view toml_text,
   top.integer("max_connections", s.max_connections, 1, 1'000'000);
   top.integer("max_body_bytes_in_flight", s.max_body_bytes_in_flight, 1,
               std::numeric_limits<int64_t>::max());
+  top.integer("max_queue_delay_ms", s.max_queue_delay_ms, 0, 60'000);
   top.integer("idle_timeout_s", s.idle_timeout_s, 1, 86'400);
   top.integer("body_grace_s", s.body_grace_s, 1, 3'600);
   std::optional<error> section_error;

@@ -76,6 +76,7 @@ struct settings {
   uint32_t request_timeout_ms = 30'000; // HTTP request -> actor reply
   uint32_t max_connections = 4096;      // open HTTP connections per server
   uint64_t max_body_bytes_in_flight = uint64_t{1} << 30; // bodies held at once
+  uint32_t max_queue_delay_ms = 50; // an I/O thread this far behind: 503; 0 = off
   uint32_t idle_timeout_s = 60; // a connection waiting for (the rest of) a request
   uint32_t body_grace_s = 10;   // a body's deadline: this plus 1 MiB/s
   std::string config_path;              // where these came from; "" = defaults

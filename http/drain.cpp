@@ -37,6 +37,8 @@ void server::impl::drain_and_stop(std::chrono::milliseconds grace) {
   for (auto& t : threads)
     t.join();
   threads.clear();
+  for (auto& p : delay_probes)
+    p->stop();
   // No I/O thread runs now. Close what is left and run the aborted
   // handlers once, so that sessions release the server and are freed.
   threads_stopped = true;

@@ -28,7 +28,8 @@ server_options service_server_options(const settings& cfg,
           .body_grace = std::chrono::seconds{cfg.body_grace_s},
           .keys = key_check{cfg.auth},
           .max_connections = connection_cap(cfg.max_connections),
-          .max_body_bytes_in_flight = cfg.max_body_bytes_in_flight};
+          .max_body_bytes_in_flight = cfg.max_body_bytes_in_flight,
+          .max_queue_delay = std::chrono::milliseconds{cfg.max_queue_delay_ms}};
 }
 
 int serve_until_signal(std::string_view name, server& srv,

@@ -16,6 +16,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "http/queue_delay.hpp"
 #include "http/server.hpp"
 
 namespace lh::http {
@@ -65,6 +66,15 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   }
   void give_body_bytes(uint64_t n) { body_bytes -= n; }
   void request_finished();
+  /// How far behind the context running `executor` is now (zero without
+  /// max_queue_delay).
+  std::chrono::microseconds
+  queue_delay(const net::execution_context& context) const {
+    for (auto& p : delay_probes)
+      if (p->on(context))
+        return p->delay(clock_type::now());
+    return std::chrono::microseconds{0};
+  }
 
   router routes;
   server_options options;
@@ -81,6 +91,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   std::atomic<uint64_t> accept_failures{0};
   uint64_t failures_warned = 0;
   clock_type::time_point last_accept_warning{};
+  std::vector<std::unique_ptr<queue_delay_probe>> delay_probes; // per context
   std::vector<std::thread> threads;
   std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
   std::atomic<bool> stopping{false};

@@ -149,6 +149,13 @@ void session::on_header(beast::error_code ec) {
     r.headers.emplace_back("Allow", allow);
     return refuse(std::move(r));
   }
+  // Behind by more than the bound: answering now costs little, answering
+  // late costs every request queued behind this one. Probes always go.
+  if (srv_->options.max_queue_delay.count() > 0 && !is_probe(req_.path)) {
+    auto behind = srv_->queue_delay(socket_.get_executor().context());
+    if (behind > srv_->options.max_queue_delay)
+      return refuse(too_far_behind(behind));
+  }
   route_ = match.matched;
   req_.params = std::move(match.params);
   auto limit = route_->body_limit;
@@ -268,6 +275,18 @@ void session::dispatch() {
     if (!responded->exchange(true))
       send(error_response(make_error(ec::internal, e.what())));
   }
+}
+
+bool session::is_probe(std::string_view path) {
+  return path == "/health" || path == "/ready" || path == "/metrics";
+}
+
+response session::too_far_behind(std::chrono::microseconds behind) {
+  metrics::refused("queue_delay");
+  return error_response(make_error(
+    ec::overloaded, "the server is "
+                      + std::to_string(behind.count() / 1000)
+                      + " ms behind its requests; retry shortly"));
 }
 
 response session::bodies_bound_reached() {

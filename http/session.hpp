@@ -40,6 +40,8 @@ private:
   void dispatch();
   response too_large(uint64_t limit) const;
   static response bodies_bound_reached();
+  static bool is_probe(std::string_view path);
+  static response too_far_behind(std::chrono::microseconds behind);
   void send(response r);
   void send_and_close(response r);
   void on_write(beast::error_code ec, bool keep);

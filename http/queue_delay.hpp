@@ -1,0 +1,50 @@
+// How far behind an I/O context is: a timer due every `interval` records
+// when it is due; while it is overdue, every handler the context runs now
+// has waited at least that long (the socket reads queued behind a burst).
+// A session reads the delay of its own context when a request head
+// arrives and, past server_options::max_queue_delay, refuses the request
+// at once (503) instead of serving it late: under overload the accepted
+// requests keep their latency and the rest cost a few microseconds each.
+// Event-loop lag as a load signal, as in node's toobusy or hapi's
+// maxEventLoopDelay; measured live (overdue now), not from the last fire,
+// so a long handler that has ended leaves no stale delay behind.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+namespace lh::http {
+
+class queue_delay_probe {
+public:
+  using clock = std::chrono::steady_clock;
+
+  queue_delay_probe(boost::asio::io_context& context,
+                    std::chrono::microseconds interval);
+
+  /// Arms the timer; it re-arms itself each time it runs, until stop().
+  void start();
+  /// Call with no thread running the context (the server's drain).
+  void stop();
+
+  bool on(const boost::asio::execution_context& context) const {
+    return context_ == &context;
+  }
+
+  /// How long the armed timer is overdue at `now` (zero when it is not).
+  std::chrono::microseconds delay(clock::time_point now) const;
+
+private:
+  void arm();
+
+  const boost::asio::execution_context* context_;
+  boost::asio::steady_timer timer_;
+  std::chrono::microseconds interval_;
+  std::atomic<clock::rep> due_{0}; // steady_clock ticks; read by sessions
+  std::atomic<bool> stopped_{false};
+};
+
+} // namespace lh::http
