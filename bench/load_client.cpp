@@ -45,6 +45,19 @@ struct connection {
   std::string in;
 };
 
+bool send_all(int fd, const std::string& data) {
+  size_t off = 0;
+  while (off < data.size()) {
+    auto n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+    if (n <= 0)
+      return false;
+    off += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+} // namespace
+
 int connect_loopback(uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -61,19 +74,6 @@ int connect_loopback(uint16_t port) {
   return fd;
 }
 
-bool send_all(int fd, const std::string& data) {
-  size_t off = 0;
-  while (off < data.size()) {
-    auto n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-    if (n <= 0)
-      return false;
-    off += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-// Parses one complete response at the front of `in`: returns its length
-// (0 when incomplete), with status and body.
 size_t parse_response(const std::string& in, int& status,
                       std::string_view& body) {
   auto end = in.find("\r\n\r\n");
@@ -97,8 +97,6 @@ size_t parse_response(const std::string& in, int& status,
   body = std::string_view{in}.substr(end + 4, length);
   return end + 4 + length;
 }
-
-} // namespace
 
 load_result
 run_load(uint16_t port, size_t connections,

@@ -35,6 +35,14 @@ struct load_result {
   double per_second() const { return seconds > 0 ? responses / seconds : 0; }
 };
 
+/// A TCP connection to 127.0.0.1:port, TCP_NODELAY (throws when refused).
+int connect_loopback(uint16_t port);
+
+/// Parses one complete response at the front of `in`: its length (0 when
+/// incomplete), with status and body.
+size_t parse_response(const std::string& in, int& status,
+                      std::string_view& body);
+
 /// Sends requests[i % size] over `connections` connections (one request in
 /// flight on each) until
 /// `seconds` have passed or `max_requests` were answered. `on_response`

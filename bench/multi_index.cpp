@@ -21,6 +21,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bench/dataset.hpp"
+#include "bench/http_index.hpp"
 #include "bench/load_client.hpp"
 #include "http/client.hpp"
 #include "tests/load/actor_load.hpp"
@@ -49,62 +50,9 @@ struct index_data {
   bench::matrix queries;
 };
 
-bench::matrix random_rows(size_t rows, size_t dim, std::mt19937& rng) {
-  std::uniform_real_distribution<float> u{-1, 1};
-  bench::matrix m{rows, dim, std::vector<float>(rows * dim)};
-  for (auto& x : m.values)
-    x = u(rng);
-  return m;
-}
-
-bench::matrix slice(const bench::matrix& m, size_t first, size_t rows) {
-  bench::matrix out{rows, m.dim, {}};
-  out.values.assign(m.row(first), m.row(first) + rows * m.dim);
-  return out;
-}
-
-std::string add_body(const bench::matrix& rows, size_t first, size_t count,
-                     const std::string& id_prefix, size_t id_base) {
-  std::string body = R"({"items":[)";
-  for (size_t i = 0; i < count; ++i) {
-    body += i ? "," : "";
-    body += R"({"id":")" + id_prefix + std::to_string(id_base + i)
-            + R"(","vector":)"
-            + bench::json_vector(rows.row((first + i) % rows.rows), rows.dim)
-            + "}";
-  }
-  return body + "]}";
-}
-
-bool expect(const lh::expected<lh::http::response>& r, unsigned status,
-            const std::string& what) {
-  if (r && r->status == status)
-    return true;
-  std::fprintf(stderr, "%s: %s\n", what.c_str(),
-               r ? (std::to_string(r->status) + " " + r->body).c_str()
-                 : r.error().message.c_str());
-  return false;
-}
-
-// Creates the index and fills it in batches of 500.
-bool load_index(lh::http::blocking_client& c, const spec& s,
-                const index_data& d) {
-  auto created = c.send(method::post, s.prefix + "/vectors/index",
-                        R"({"name":")" + d.name + R"(","dimension":)"
-                          + std::to_string(d.rows.dim)
-                          + R"(,"distance":"l2"})");
-  if (!expect(created, 201, "create " + d.name))
-    return false;
-  for (size_t first = 0; first < d.rows.rows; first += 500) {
-    auto n = std::min<size_t>(500, d.rows.rows - first);
-    auto r = c.send(method::post,
-                    s.prefix + "/vectors/index/" + d.name + "/add",
-                    add_body(d.rows, first, n, "", first));
-    if (!expect(r, 200, "add to " + d.name))
-      return false;
-  }
-  return true;
-}
+using bench::add_body;
+using bench::random_rows;
+using bench::slice;
 
 enum class kind : uint8_t { search, add };
 
@@ -230,7 +178,7 @@ int main(int argc, char** argv) {
     loaders.emplace_back([&] {
       lh::http::blocking_client c{"127.0.0.1", s.port, std::chrono::minutes{5}};
       for (size_t i; (i = next++) < data.size() && !failed;)
-        if (!load_index(c, s, data[i]))
+        if (!bench::load_index(c, s.prefix, data[i].name, data[i].rows))
           failed = true;
     });
   for (auto& t : loaders)
@@ -238,7 +186,7 @@ int main(int argc, char** argv) {
   lh::http::blocking_client admin{"127.0.0.1", s.port, std::chrono::minutes{5}};
   auto hot_seed = hot;
   hot_seed.rows = slice(hot.rows, 0, 1000);
-  if (failed || !load_index(admin, s, hot_seed))
+  if (failed || !bench::load_index(admin, s.prefix, hot_seed.name, hot_seed.rows))
     return 1;
   std::printf("multi_index: %zu indexes x %zu items (%zu fashion-mnist 784-d, "
               "%zu random 128-d) loaded in %.1f s; %zu connections, 90/10 "

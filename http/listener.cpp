@@ -40,17 +40,32 @@ void server::impl::accept_next() {
     if (ec) {
       if (ec != net::error::operation_aborted)
         return self->back_off_after(ec);
-    } else if (self->open_sessions() >= self->options.max_connections) {
-      self->refuse_over_capacity(std::move(socket));
-    } else {
-      beast::error_code ignored;
-      socket.set_option(tcp::no_delay{true}, ignored);
-      auto s = std::make_shared<session>(std::move(socket), self);
-      self->track(s);
-      s->run();
+      return self->accept_next();
     }
+    self->take(std::move(socket));
+    // Under a flood of connections one accept per turn of the loop falls
+    // behind (and so do its refusals): take what else is waiting now.
+    self->acceptor.non_blocking(true, ec);
+    for (int i = 0; i < accept_burst && !ec; ++i) {
+      auto& next = *self->contexts[self->next_context++ % self->contexts.size()];
+      tcp::socket more{next};
+      self->acceptor.accept(more, ec);
+      if (!ec)
+        self->take(std::move(more));
+    }
+    self->acceptor.non_blocking(false, ec);
     self->accept_next();
   });
+}
+
+void server::impl::take(tcp::socket socket) {
+  if (open_sessions() >= options.max_connections)
+    return refuse_over_capacity(std::move(socket));
+  beast::error_code ignored;
+  socket.set_option(tcp::no_delay{true}, ignored);
+  auto s = std::make_shared<session>(std::move(socket), shared_from_this());
+  track(s);
+  s->run();
 }
 
 // Out of file descriptors (EMFILE, ENFILE) or another accept failure:
@@ -88,13 +103,18 @@ void server::impl::refuse_over_capacity(tcp::socket socket) {
            "Content-Length: "
            + std::to_string(r.body.size()) + "\r\n\r\n" + r.body;
   }();
-  auto sock = std::make_shared<tcp::socket>(std::move(socket));
-  net::async_write(*sock, net::buffer(reply),
-                   [sock](beast::error_code, size_t) {
-                     beast::error_code ignored;
-                     sock->shutdown(tcp::socket::shutdown_send, ignored);
-                     sock->close(ignored);
-                   });
+  // Read what the client sent already: closing with unread bytes would
+  // reset the connection, and the client might lose the 503 to the reset.
+  // Written at once (a few hundred bytes fit any fresh socket's buffer),
+  // no handler: refusing must stay much cheaper than serving.
+  beast::error_code ignored;
+  socket.non_blocking(true, ignored);
+  char sent[4096];
+  while (socket.read_some(net::buffer(sent), ignored) > 0) {
+  }
+  socket.write_some(net::buffer(reply), ignored);
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.close(ignored);
 }
 
 size_t server::impl::open_sessions() {

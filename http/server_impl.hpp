@@ -39,7 +39,11 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   /// Accepts the next connection onto the next I/O context (listener.cpp).
   void accept_next();
   void back_off_after(beast::error_code ec);
+  /// Serves an accepted socket, or refuses it past max_connections.
+  void take(tcp::socket socket);
   void refuse_over_capacity(tcp::socket socket);
+  /// Connections taken per accept handler beyond the first.
+  static constexpr int accept_burst = 64;
   size_t open_sessions();
   /// Closes connections past their deadline, once a second
   /// (timeout_sweep.cpp).
