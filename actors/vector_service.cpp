@@ -41,7 +41,8 @@ vector_service start_vector_service(caf::actor_system& sys, store_actor store,
   }
   registry_options o;
   o.table = svc.table;
-  o.pool = std::make_shared<worker_pool>(0);
+  svc.pool = std::make_shared<worker_pool>(0);
+  o.pool = svc.pool;
   o.detached = true;
   o.status = svc.status;
   o.store = std::move(store);

@@ -13,6 +13,7 @@
 #include "config/settings.hpp"
 #include "index/index_status.hpp"
 #include "index/index_table.hpp"
+#include "index/worker_pool.hpp"
 #include "storage/rocks_store.hpp"
 
 namespace lh {
@@ -39,6 +40,7 @@ struct vector_service {
   persistence_actor persistence; // null when ephemeral
   wal_actor wal;                 // null when ephemeral
   size_t max_waiting_requests = vectord_settings{}.max_waiting_requests;
+  std::shared_ptr<worker_pool> pool; // inserts; batch searches share it
 };
 
 /// Spawns the registry (detached index actors, a worker pool with a thread

@@ -90,7 +90,9 @@ private:
   size_t open() {
     int fd = connect_loopback(port_);
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-    conns_.push_back(connection{.fd = fd});
+    connection c;
+    c.fd = fd;
+    conns_.push_back(std::move(c));
     size_t id = conns_.size() - 1;
     epoll_event ev{};
     ev.events = EPOLLIN;

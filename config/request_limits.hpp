@@ -12,7 +12,7 @@ namespace lh {
 
 struct request_limits {
   uint64_t max_body_bytes = uint64_t{1} << 20;           // 413 past it
-  uint64_t max_add_body_bytes = uint64_t{256} << 20;     // add / upsert bodies
+  uint64_t max_add_body_bytes = uint64_t{256} << 20; // add, batch search
   size_t max_batch_items = 100'000;                      // items per add
   size_t max_k = 1000;                                   // hits per search
   uint32_t max_dimension = 4096;                         // of a new index

@@ -16,7 +16,7 @@ void add_vector_service_routes(router& routes, caf::actor_system& sys,
   add_metrics_route(routes, svc.table);
   add_vector_routes(routes, svc.table, svc.status,
                     make_registry_bridge(sys, svc.registry, svc.max_waiting_requests),
-                    prefix);
+                    prefix, svc.pool);
 }
 
 } // namespace lh::http

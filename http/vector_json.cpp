@@ -162,48 +162,106 @@ expected<add_batch> parse_add(const std::string& body, uint32_t dimension) {
   return batch;
 }
 
+namespace {
+
+// One field of a search (the root of /search, an element of /search/batch).
+expected<void> read_search_field(std::string_view key, od::value v,
+                                 search_request& req, bool& have_vector) {
+  if (key == "vector") {
+    req.vector.clear();
+    // The index checks the dimension; this only bounds the reading (an
+    // index may predate a lowered limits.max_dimension).
+    auto n = read_floats(v, req.vector, request_limit_bounds::max_dimension,
+                         "");
+    if (!n)
+      return n.error();
+    have_vector = true;
+    return {};
+  }
+  if (key == "filter")
+    return read_filter(v, req.where);
+  if (key == "with_metadata" || key == "with_vector") {
+    auto b = read_bool(v, key);
+    if (!b)
+      return b.error();
+    (key == "with_metadata" ? req.with_metadata : req.with_vector) = *b;
+    return {};
+  }
+  if (key == "k" || key == "ef") {
+    auto x = key == "k" ? read_uint(v, "k", 1, limits().max_k,
+                                    " (limits.max_k)")
+                        : read_uint(v, "ef", index_limits::min_ef_search,
+                                    index_limits::max_ef_search);
+    if (!x)
+      return x.error();
+    (key == "k" ? req.k : req.ef.emplace()) = *x;
+    return {};
+  }
+  return unknown_field("", key);
+}
+
+} // namespace
+
 expected<search_request> parse_search(const std::string& body) {
   search_request req;
   bool have_vector = false;
   auto ok = for_each_root_member(
-    body, [&](std::string_view key, od::value v) -> expected<void> {
-      if (key == "vector") {
-        req.vector.clear();
-        // The index checks the dimension; this only bounds the reading
-        // (an index may predate a lowered limits.max_dimension).
-        auto n = read_floats(v, req.vector, request_limit_bounds::max_dimension,
-                             "");
-        if (!n)
-          return n.error();
-        have_vector = true;
-        return {};
-      }
-      if (key == "filter")
-        return read_filter(v, req.where);
-      if (key == "with_metadata" || key == "with_vector") {
-        auto b = read_bool(v, key);
-        if (!b)
-          return b.error();
-        (key == "with_metadata" ? req.with_metadata : req.with_vector) = *b;
-        return {};
-      }
-      if (key == "k" || key == "ef") {
-        auto x = key == "k" ? read_uint(v, "k", 1, limits().max_k,
-                                        " (limits.max_k)")
-                            : read_uint(v, "ef", index_limits::min_ef_search,
-                                        index_limits::max_ef_search);
-        if (!x)
-          return x.error();
-        (key == "k" ? req.k : req.ef.emplace()) = *x;
-        return {};
-      }
-      return unknown_field("", key);
+    body, [&](std::string_view key, od::value v) {
+      return read_search_field(key, v, req, have_vector);
     });
   if (!ok)
     return ok.error();
   if (!have_vector)
     return bad("vector is required");
   return req;
+}
+
+expected<std::vector<search_request>>
+parse_search_batch(const std::string& body) {
+  std::vector<search_request> searches;
+  bool have_searches = false;
+  auto ok = for_each_root_member(
+    body, [&](std::string_view key, od::value v) -> expected<void> {
+      if (key != "searches")
+        return unknown_field("", key);
+      have_searches = true;
+      od::array list;
+      if (v.get_array().get(list))
+        return bad("searches must be an array of searches");
+      for (auto element : list) {
+        auto where = "searches[" + std::to_string(searches.size()) + "]: ";
+        if (searches.size() == index_limits::max_batch_searches)
+          return bad("searches holds more than "
+                     + std::to_string(index_limits::max_batch_searches)
+                     + " searches: split the batch");
+        od::object obj;
+        if (element.get_object().get(obj))
+          return bad(where + "must be an object");
+        auto& req = searches.emplace_back();
+        bool have_vector = false;
+        auto read = for_each_member(
+          obj, where, [&](std::string_view k, od::value x) -> expected<void> {
+            auto field = read_search_field(k, x, req, have_vector);
+            if (!field)
+              return bad(where + field.error().message);
+            return {};
+          });
+        if (!read)
+          return read;
+        if (!have_vector)
+          return bad(where + "vector is required");
+      }
+      return {};
+    });
+  if (!ok)
+    return ok.error();
+  if (!have_searches)
+    return bad("searches is required");
+  if (searches.empty())
+    return bad("searches must hold 1.."
+               + std::to_string(index_limits::max_batch_searches)
+               + " searches");
+  return searches;
 }
 
 void append_float(std::string& out, float value) {
@@ -281,11 +339,9 @@ void append_item(std::string& out, const item_fields& item) {
   out += '}';
 }
 
-std::string render_hits(const std::vector<search_hit>& hits,
-                        bool with_metadata) {
-  std::string out;
-  out.reserve(32 + hits.size() * 48);
-  out += "{\"results\":[";
+void append_hits(std::string& out, const std::vector<search_hit>& hits,
+                 bool with_metadata) {
+  out += '[';
   for (size_t i = 0; i < hits.size(); ++i) {
     if (i > 0)
       out += ',';
@@ -294,6 +350,31 @@ std::string render_hits(const std::vector<search_hit>& hits,
                         ? std::optional<std::string_view>{hits[i].metadata}
                         : std::nullopt,
                       hits[i].vector});
+  }
+  out += ']';
+}
+
+std::string render_hits(const std::vector<search_hit>& hits,
+                        bool with_metadata) {
+  std::string out;
+  out.reserve(32 + hits.size() * 48);
+  out += "{\"results\":";
+  append_hits(out, hits, with_metadata);
+  out += '}';
+  return out;
+}
+
+std::string render_batch_hits(const std::vector<std::string>& hit_lists) {
+  size_t size = 16;
+  for (auto& h : hit_lists)
+    size += h.size() + 1;
+  std::string out;
+  out.reserve(size);
+  out += "{\"results\":[";
+  for (size_t i = 0; i < hit_lists.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    out += hit_lists[i];
   }
   out += "]}";
   return out;

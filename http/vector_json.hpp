@@ -40,6 +40,11 @@ struct search_request {
 /// "with_vector"}.
 expected<search_request> parse_search(const std::string& body);
 
+/// {"searches":[search, ...]}: 1..index_limits::max_batch_searches, each
+/// as parse_search reads one; an error names the search's position.
+expected<std::vector<search_request>>
+parse_search_batch(const std::string& body);
+
 // Replies off the hot path are written with Boost.JSON; search and add
 // replies (every request of a load) with the hand-written writer, which
 // skips building a JSON value first.
@@ -51,6 +56,11 @@ std::string render_names(const std::vector<std::string>& names,
 std::string render_add(const add_result& result);
 std::string render_hits(const std::vector<search_hit>& hits,
                         bool with_metadata = true);
+/// A JSON array of hits, appended to `out` (one search's part of a batch).
+void append_hits(std::string& out, const std::vector<search_hit>& hits,
+                 bool with_metadata);
+/// {"results":[hits, hits, ...]}: each element already a JSON array.
+std::string render_batch_hits(const std::vector<std::string>& hit_lists);
 
 /// Appends a float as the shortest text that reads back to the same float;
 /// a vector as an array of them; raw metadata JSON, or null when "".

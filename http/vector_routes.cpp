@@ -1,6 +1,7 @@
 #include "http/vector_routes.hpp"
 
 #include <charconv>
+#include <mutex>
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -85,6 +86,56 @@ handler read_route(std::shared_ptr<index_table> table,
     if (!body)
       return respond(error_response(body.error()));
     respond(json_response(std::move(*body)));
+  };
+}
+
+// POST .../search/batch: every search checked before any runs (one bad
+// search is a 400 naming its position, nothing searched), then split over
+// this I/O thread and the worker pool (nullptr: this thread alone); the
+// answers in request order.
+handler search_batch_route(std::shared_ptr<index_table> table,
+                           std::shared_ptr<const index_status> status,
+                           std::shared_ptr<worker_pool> pool) {
+  return [table, status, pool](request& req, respond_fn respond) {
+    auto idx = lookup(*table, *status, req);
+    if (!idx)
+      return respond(error_response(idx.error()));
+    auto searches = json::parse_search_batch(req.body);
+    if (!searches)
+      return respond(error_response(searches.error()));
+    auto& index = **idx;
+    std::vector<search_query> queries;
+    queries.reserve(searches->size());
+    for (auto& s : *searches) {
+      search_query q{s.vector, s.k, s.ef, s.where};
+      q.with_metadata = s.with_metadata;
+      q.with_vector = s.with_vector;
+      if (auto ok = validate_search(index.params(), q); !ok)
+        return respond(error_response(make_error(
+          ok.error().code, "searches[" + std::to_string(queries.size())
+                             + "]: " + ok.error().message)));
+      queries.push_back(std::move(q));
+    }
+    std::vector<std::string> answers(queries.size());
+    std::mutex failure_mtx;
+    std::optional<error> failure;
+    auto run = [&](size_t i) {
+      auto hits = index.search(queries[i]);
+      if (!hits) {
+        std::lock_guard g{failure_mtx};
+        failure = hits.error();
+        return;
+      }
+      json::append_hits(answers[i], *hits, queries[i].with_metadata);
+    };
+    if (pool)
+      pool->parallel_for(queries.size(), pool->size(), run);
+    else
+      for (size_t i = 0; i < queries.size(); ++i)
+        run(i);
+    if (failure)
+      return respond(error_response(*failure));
+    respond(json_response(json::render_batch_hits(answers)));
   };
 }
 
@@ -191,7 +242,8 @@ readiness vector_readiness(const index_status& status) {
 void add_vector_routes(router& r, const std::shared_ptr<index_table>& table,
                        const std::shared_ptr<const index_status>& status,
                        const std::shared_ptr<async_registry>& registry,
-                       const std::string& prefix) {
+                       const std::string& prefix,
+                       std::shared_ptr<worker_pool> pool) {
   auto base = prefix + "/vectors/index";
   r.add(method::post, base, [registry](request& req, respond_fn respond) {
     auto params = json::parse_create(req.body);
@@ -262,6 +314,10 @@ void add_vector_routes(router& r, const std::shared_ptr<index_table>& table,
                        return hits.error();
                      return json::render_hits(*hits, s.with_metadata);
                    }));
+  r.add(method::post, base + "/{name}/search/batch",
+        search_batch_route(table, status, std::move(pool)),
+        // 1000 searches of a few thousand values outgrow an ordinary body.
+        limits().max_add_body_bytes);
   add_item_routes(r, base, table, status, registry);
 }
 

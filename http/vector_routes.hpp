@@ -11,6 +11,7 @@
 #include "http/router.hpp"
 #include "index/index_status.hpp"
 #include "index/index_table.hpp"
+#include "index/worker_pool.hpp"
 
 namespace lh::http {
 
@@ -19,7 +20,8 @@ namespace lh::http {
 void add_vector_routes(router& r, const std::shared_ptr<index_table>& table,
                        const std::shared_ptr<const index_status>& status,
                        const std::shared_ptr<async_registry>& registry,
-                       const std::string& prefix = "");
+                       const std::string& prefix = "",
+                       std::shared_ptr<worker_pool> pool = nullptr);
 
 /// /ready of a vector service: ready once rehydration is done; the detail
 /// shows its progress, indexes that failed to load and failing saves.

@@ -49,6 +49,7 @@ struct index_limits {
   static constexpr size_t max_get_ids = 1000;
   static constexpr size_t max_delete_ids = 10000;
   static constexpr size_t max_scroll_limit = 1000;
+  static constexpr size_t max_batch_searches = 1000;
 };
 
 /// The graph parameters of an index (a fixed seed: builds are repeatable).

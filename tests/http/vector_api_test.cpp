@@ -219,6 +219,64 @@ TEST_P(vector_api, bad_searches_are_400) {
   }
 }
 
+// A batch answers exactly what its searches answer one by one, in order,
+// whatever their options; it is refused whole, naming the bad search.
+TEST_P(vector_api, batch_search_answers_each_search_in_order) {
+  create("docs", 4, "l2");
+  std::string items = R"({"items":[)";
+  for (int i = 0; i < 200; ++i)
+    items += (i ? "," : "") + std::string{R"({"id":"i)"} + std::to_string(i)
+             + R"(","vector":)"
+             + vector_json({float(i % 7), float(i % 11), float(i % 13),
+                            float(i)})
+             + R"(,"metadata":{"odd":)" + (i % 2 ? "true" : "false") + "}}";
+  ASSERT_EQ(call(method::post, "/vectors/index/docs/add", items + "]}").status,
+            200u);
+  std::string batch = R"({"searches":[)", expected = R"({"results":[)";
+  for (int q = 0; q < 40; ++q) {
+    auto search = R"({"vector":)"
+                  + vector_json({float(q % 5), float(q % 3), 1, float(q * 5)})
+                  + R"(,"k":)" + std::to_string(1 + q % 9)
+                  + (q % 4 == 1 ? R"(,"with_metadata":false)" : "")
+                  + (q % 4 == 2 ? R"(,"filter":{"must":[{"key":"odd","match":{"value":true}}]})"
+                                : "")
+                  + (q % 4 == 3 ? R"(,"ef":200,"with_vector":true)" : "") + "}";
+    auto one = call(method::post, "/vectors/index/docs/search", search);
+    ASSERT_EQ(one.status, 200u) << one.body;
+    // {"results":[...]} -> [...]
+    auto hits = one.body.substr(11, one.body.size() - 12);
+    batch += (q ? "," : "") + search;
+    expected += (q ? "," : "") + hits;
+  }
+  auto r = call(method::post, "/vectors/index/docs/search/batch", batch + "]}");
+  EXPECT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.body, expected + "]}");
+
+  auto bad = call(method::post, "/vectors/index/docs/search/batch",
+                  R"({"searches":[{"vector":[1,2,3,4]},{"vector":[1,2,3,4]},)"
+                  R"({"vector":[1,2,3]}]})");
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_TRUE(has(bad.body, "searches[2]")) << bad.body;
+  bad = call(method::post, "/vectors/index/docs/search/batch",
+             R"({"searches":[{"vector":[1,2,3,4]},{"vector":[1,2,3,4],"k":0}]})");
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_TRUE(has(bad.body, "searches[1]: k must be")) << bad.body;
+  std::string many = R"({"searches":[)";
+  for (int i = 0; i < 1001; ++i)
+    many += (i ? "," : "") + std::string{R"({"vector":[1,2,3,4]})"};
+  bad = call(method::post, "/vectors/index/docs/search/batch", many + "]}");
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_TRUE(has(bad.body, "more than 1000 searches")) << bad.body;
+  EXPECT_EQ(call(method::post, "/vectors/index/docs/search/batch",
+                 R"({"searches":[]})")
+              .status,
+            400u);
+  EXPECT_EQ(call(method::post, "/vectors/index/nope/search/batch",
+                 R"({"searches":[{"vector":[1]}]})")
+              .status,
+            404u);
+}
+
 // 8 clients search while 2 add batches to the same index and another
 // creates and drops indexes. Every answer must be well-formed; the loop is
 // bounded by count and time.

@@ -91,6 +91,7 @@ TEST(router, body_limits_come_from_the_configured_limits) {
   };
   EXPECT_EQ(limit(method::post, "/v1/vectors/index/a/add"), 65536u);
   EXPECT_EQ(limit(method::post, "/v1/vectors/index/a/search"), 8192u);
+  EXPECT_EQ(limit(method::post, "/v1/vectors/index/a/search/batch"), 65536u);
   EXPECT_EQ(limit(method::post, "/v1/vectors/index/a/delete"), 8192u);
   EXPECT_EQ(limit(method::post, "/v1/vectors/index"), 8192u);
   // A route with its own limit keeps it.

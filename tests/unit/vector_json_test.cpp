@@ -258,6 +258,34 @@ TEST(vector_json, refuses_bad_search_requests) {
   EXPECT_FALSE(parse_search("nul"));
 }
 
+TEST(vector_json, parses_search_batches_and_names_the_bad_search) {
+  using lh::json::parse_search_batch;
+  auto b = parse_search_batch(
+    R"({"searches":[{"vector":[1,2],"k":3},{"vector":[3],"ef":9,)"
+    R"("with_metadata":false,"filter":{"must":[{"key":"a","match":{"value":1}}]}}]})");
+  ASSERT_TRUE(b) << b.error().message;
+  ASSERT_EQ(b->size(), 2u);
+  EXPECT_EQ((*b)[0].vector, (std::vector<float>{1, 2}));
+  EXPECT_EQ((*b)[0].k, 3u);
+  EXPECT_EQ((*b)[1].ef, 9u);
+  EXPECT_FALSE((*b)[1].with_metadata);
+  EXPECT_TRUE((*b)[1].where);
+  auto msg = refusal(parse_search_batch(
+    R"({"searches":[{"vector":[1]},{"vector":[1],"k":0}]})"));
+  EXPECT_TRUE(has(msg, "searches[1]: k must be")) << msg;
+  msg = refusal(parse_search_batch(R"({"searches":[{"vector":[1]},{"k":1}]})"));
+  EXPECT_TRUE(has(msg, "searches[1]: vector is required")) << msg;
+  msg = refusal(parse_search_batch(R"({"searches":[{"vector":[1],"x":1}]})"));
+  EXPECT_TRUE(has(msg, "searches[0]: unknown field 'x'")) << msg;
+  EXPECT_TRUE(has(refusal(parse_search_batch(R"({"searches":[]})")),
+                  "1..1000"));
+  EXPECT_TRUE(has(refusal(parse_search_batch(R"({"searches":[1]})")),
+                  "searches[0]: must be an object"));
+  EXPECT_TRUE(
+    has(refusal(parse_search_batch(R"({})")), "searches is required"));
+  EXPECT_TRUE(has(refusal(parse_search_batch(R"({"searches":{}})")), "array"));
+}
+
 TEST(vector_json, renders_results_and_info) {
   std::vector<lh::search_hit> hits{{"a\"b", 0.5f, R"({"x":1})", {}},
                                    {"c", 1.25f, "", {}}};
