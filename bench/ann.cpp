@@ -4,7 +4,8 @@
 //      2 threads): build rate, search QPS and recall@10 per ef;
 //   2. each target over HTTP (vectord, lakehouse, gateway): insert rate
 //      (batches of 1000), search QPS (2-16 keep-alive connections) and
-//      recall per ef.
+//      recall per ef, and the same for batch search (100 searches per
+//      request, 2-4 connections).
 // Prints a table with ratios and writes a recall-vs-QPS plot. Asserts
 // nothing about speed. --quick: 10k vectors, short runs (CI).
 #include <algorithm>
@@ -35,6 +36,10 @@ struct point {
   double qps = 0;
   double recall = 0;
   size_t connections = 0;
+  // POST .../search/batch, batch_size searches per request.
+  double batch_qps = 0;
+  double batch_recall = 0;
+  size_t batch_connections = 0;
 };
 
 // Ids in a search response body, in order: "id":"123" -> 123.
@@ -46,6 +51,22 @@ std::vector<uint32_t> ids_in(std::string_view body) {
       static_cast<uint32_t>(std::strtoul(body.data() + pos, nullptr, 10)));
   }
   return ids;
+}
+
+constexpr size_t batch_size = 100;
+
+// The hits of each search in a batch answer, in order:
+// {"results":[[hits],[hits]]} (no arrays inside hits without vectors).
+std::vector<std::vector<uint32_t>> batch_ids(std::string_view body) {
+  std::vector<std::vector<uint32_t>> out;
+  size_t start = 0;
+  for (;;) {
+    auto end = body.find("],[", start);
+    out.push_back(ids_in(body.substr(start, end - start)));
+    if (end == body.npos)
+      return out;
+    start = end + 3;
+  }
 }
 
 struct target_spec {
@@ -71,6 +92,48 @@ struct workload {
   double measure_seconds;
   std::string keep;
 };
+
+// Batch search at `ef`: the queries in requests of batch_size, recall from
+// one pass, then QPS (searches answered per second) over 2 and 4
+// connections.
+void measure_batches(const target_spec& t, const workload& w,
+                     const std::string& name, size_t ef, point& best) {
+  std::vector<std::string> batches;
+  size_t rows = w.queries.rows;
+  for (size_t first = 0; first < rows; first += batch_size) {
+    std::string body = R"({"searches":[)";
+    for (size_t q = first; q < std::min(rows, first + batch_size); ++q)
+      body += (q > first ? "," : "") + std::string{R"({"k":)"}
+              + std::to_string(w.k) + R"(,"ef":)" + std::to_string(ef)
+              + R"(,"with_metadata":false,"vector":)"
+              + bench::json_vector(w.queries.row(q), w.base.dim) + "}";
+    batches.push_back(bench::make_post(
+      t.prefix + "/vectors/index/" + name + "/search/batch", body + "]}"));
+  }
+  std::vector<std::vector<uint32_t>> found(rows);
+  bench::run_load(t.port, 2, batches, 1e9, batches.size(),
+                  [&](size_t i, std::string_view body) {
+                    auto lists = batch_ids(body);
+                    size_t first = (i % batches.size()) * batch_size;
+                    for (size_t j = 0; j < lists.size() && first + j < rows;
+                         ++j)
+                      found[first + j] = std::move(lists[j]);
+                  });
+  best.batch_recall = bench::recall_at_k(found, w.truth, w.k);
+  for (size_t conns : {2, 4}) {
+    auto r = bench::run_load(t.port, conns, batches, w.measure_seconds,
+                             SIZE_MAX, nullptr);
+    if (r.errors > 0)
+      std::fprintf(stderr, "%s batch ef %zu, %zu connections: %zu errors\n",
+                   t.name.c_str(), ef, conns, r.errors);
+    // A full batch holds batch_size searches (the last may hold fewer).
+    double qps = r.per_second() * batch_size;
+    if (qps > best.batch_qps) {
+      best.batch_qps = qps;
+      best.batch_connections = conns;
+    }
+  }
+}
 
 // Builds the index on one target over HTTP, then measures its searches.
 target_result measure_target(const target_spec& t, const workload& w) {
@@ -158,6 +221,7 @@ target_result measure_target(const target_spec& t, const workload& w) {
         best.connections = conns;
       }
     }
+    measure_batches(t, w, name, ef, best);
     result.by_ef[ef] = best;
   }
   if (w.keep.empty())
@@ -284,6 +348,24 @@ int main(int argc, char** argv) {
     }
     std::printf("\n");
   }
+  std::printf("\nbatch search, %zu searches per request (2 or 4 "
+              "connections), QPS = searches answered per second:\n%5s",
+              batch_size, "ef");
+  for (auto& t : targets)
+    std::printf(" | %9s QPS %7s %5s %5s", t.name.c_str(), "recall", "conns",
+                "ratio");
+  std::printf("\n");
+  for (auto ef : efs) {
+    std::printf("%5zu", ef);
+    for (auto& t : targets) {
+      auto& b = results[t.name].by_ef[ef];
+      std::printf(" | %13.0f %7.4f %5zu %5.2f", b.batch_qps, b.batch_recall,
+                  b.batch_connections, b.batch_qps / in_process[ef].qps);
+    }
+    std::printf("\n");
+  }
+  std::printf("(target: vectord and lakehouse batch QPS >= 0.9 x in-process "
+              "at the same ef; recall equal to in-process)\n");
   size_t target_ef = efs.back();
   for (auto ef : efs)
     if (in_process[ef].recall >= 0.95) {
