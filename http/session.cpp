@@ -150,11 +150,20 @@ void session::on_header(beast::error_code ec) {
     return refuse(std::move(r));
   }
   // Behind by more than the bound: answering now costs little, answering
-  // late costs every request queued behind this one. Probes always go.
+  // late costs every request queued behind this one. Probes always go. A
+  // small body is read first, so that the connection stays open (a client
+  // retrying would otherwise pay for a new one); a large one is not.
+  late_refusal_.reset();
   if (srv_->options.max_queue_delay.count() > 0 && !is_probe(req_.path)) {
     auto behind = srv_->queue_delay(socket_.get_executor().context());
-    if (behind > srv_->options.max_queue_delay)
-      return refuse(too_far_behind(behind));
+    if (behind > srv_->options.max_queue_delay) {
+      auto declared_body = header_parser_->content_length().value_or(0);
+      if (header_parser_->chunked() || declared_body > small_body)
+        return refuse(too_far_behind(behind));
+      late_refusal_ = too_far_behind(behind);
+      if (!has_body)
+        return send(std::move(*late_refusal_));
+    }
   }
   route_ = match.matched;
   req_.params = std::move(match.params);
@@ -253,6 +262,8 @@ void session::on_body(beast::error_code ec) {
 void session::dispatch() {
   header_parser_.reset();
   deadline_ = clock_type::time_point::max(); // the handler has its own
+  if (late_refusal_) // refused when the head was read, its body read since
+    return send(*std::exchange(late_refusal_, std::nullopt));
   spdlog::debug("http: {} {}", to_string(req_.verb), req_.path);
   // The responder may run on any thread: it posts back to this strand.
   auto self = shared_from_this();

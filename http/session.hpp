@@ -64,6 +64,9 @@ private:
   std::optional<bhttp::request_parser<bhttp::string_body>> body_parser_;
   request req_;
   const route* route_ = nullptr;
+  // A refusal decided from the head, sent once the (small) body is read.
+  std::optional<response> late_refusal_;
+  static constexpr uint64_t small_body = 64 * 1024;
   bool keep_alive_ = true;
   bool unread_body_ = false; // answered before reading the whole body
   std::shared_ptr<std::array<char, 16384>> discard_;

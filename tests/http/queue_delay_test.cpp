@@ -58,15 +58,19 @@ struct connection {
 
 // While /block holds the thread, an /echo and a /health arrive.
 struct arrivals {
-  std::string block, echo, health;
+  std::string block, echo, health, echo_again;
 };
 arrivals during_a_block(uint16_t port) {
   connection block{port}, echo{port}, health{port};
   block.send("POST /block HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
   std::this_thread::sleep_for(100ms);
-  echo.send("POST /echo HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+  echo.send("POST /echo HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
   health.send("GET /health HTTP/1.1\r\n\r\n");
-  return {block.answer(), echo.answer(), health.answer()};
+  arrivals got{block.answer(), echo.answer(), health.answer(), ""};
+  // A small body is read before the refusal: the connection stays open.
+  echo.send("POST /echo HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
+  got.echo_again = echo.answer();
+  return got;
 }
 
 } // namespace
@@ -78,6 +82,7 @@ TEST(queue_delay, a_request_that_waited_past_the_bound_is_refused_at_once) {
   EXPECT_TRUE(got.echo.starts_with("HTTP/1.1 503")) << got.echo;
   EXPECT_TRUE(lh::test::has(got.echo, "Retry-After: 1")) << got.echo;
   EXPECT_TRUE(lh::test::has(got.echo, "ms behind its requests")) << got.echo;
+  EXPECT_TRUE(got.echo_again.starts_with("HTTP/1.1 200")) << got.echo_again;
   // A probe answers however late.
   EXPECT_TRUE(got.health.starts_with("HTTP/1.1 200")) << got.health;
   // Caught up: the next request is served, nothing stale refuses it.
