@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 
+#include "config/metrics.hpp"
 #include "http/beast_convert.hpp"
 #include "http/run_io.hpp"
 
@@ -105,6 +106,13 @@ struct upstream::impl {
     if (open < options.max_connections) {
       ++open;
       return connect(p);
+    }
+    if (waiting.size() >= options.max_waiting) {
+      metrics::refused("upstream_waiting");
+      return fail(p, ec::overloaded,
+                  "upstream " + where() + " is saturated: "
+                    + std::to_string(waiting.size())
+                    + " requests wait for a connection; retry later");
     }
     waiting.push_back(std::move(p));
   }

@@ -19,6 +19,9 @@ struct upstream_options {
   std::string host = "127.0.0.1";
   uint16_t port = 0;
   size_t max_connections = 32; // requests beyond this wait for one
+  /// Requests waiting for a connection; past it a request fails at once
+  /// with ec::overloaded (503 with Retry-After at the gateway).
+  size_t max_waiting = 1024;
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds response_timeout{30000};
   unsigned threads = 1; // I/O threads of the pool

@@ -283,6 +283,58 @@ TEST_F(gateway_http, an_upstream_restart_costs_no_request_its_stale_connections)
   }
 }
 
+// Requests waiting for an upstream connection are bounded: past
+// max_waiting one fails at once as overloaded (the gateway's 503), and the
+// waiting ones still go once a connection frees.
+TEST_F(gateway_http, upstream_waiting_requests_are_bounded) {
+  lh::http::upstream_options o;
+  o.port = storage_upstream.srv->port();
+  o.max_connections = 1;
+  o.max_waiting = 1;
+  o.response_timeout = std::chrono::milliseconds{1000};
+  lh::http::upstream up{o};
+  std::mutex mtx;
+  // Which request, and its error (none: a response came).
+  std::vector<std::pair<int, std::optional<lh::ec>>> answers;
+  auto done = [&](int which) {
+    return [&, which](lh::expected<lh::http::response> r) {
+      std::lock_guard g{mtx};
+      answers.emplace_back(which, r ? std::nullopt
+                                    : std::optional{r.error().code});
+    };
+  };
+  // The only connection is held by a request the upstream never answers.
+  up.send(method::get, "/storage/never", "", "", done(0));
+  for (int i = 0; i < 100 && storage_upstream.requests == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  up.send(method::get, "/storage/a", "", "", done(1)); // waits
+  up.send(method::get, "/storage/b", "", "", done(2)); // past the bound
+  auto answered = [&](size_t n) {
+    for (int i = 0; i < 300; ++i) {
+      {
+        std::lock_guard g{mtx};
+        if (answers.size() >= n)
+          return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    }
+    return false;
+  };
+  ASSERT_TRUE(answered(1));
+  {
+    std::lock_guard g{mtx};
+    EXPECT_EQ(answers[0].first, 2); // at once, before the held one ends
+    EXPECT_EQ(answers[0].second, lh::ec::overloaded);
+  }
+  // The held request times out (1 s); the waiting one then goes through.
+  ASSERT_TRUE(answered(3));
+  std::lock_guard g{mtx};
+  EXPECT_EQ(answers[1].first, 0);
+  EXPECT_EQ(answers[1].second, lh::ec::gateway_timeout);
+  EXPECT_EQ(answers[2].first, 1);
+  EXPECT_EQ(answers[2].second, std::nullopt);
+}
+
 TEST(upstream_url, parses_and_refuses) {
   auto o = lh::http::parse_upstream_url("http://127.0.0.1:3215");
   ASSERT_TRUE(o);
