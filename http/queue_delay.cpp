@@ -19,6 +19,7 @@ void queue_delay_probe::stop() {
 }
 
 void queue_delay_probe::arm() {
+  late_heads_ = 0;
   auto due = clock::now() + interval_;
   due_.store(due.time_since_epoch().count(), std::memory_order_relaxed);
   timer_.expires_at(due);
@@ -26,6 +27,14 @@ void queue_delay_probe::arm() {
     if (!ec && !stopped_)
       arm();
   });
+}
+
+std::chrono::microseconds
+queue_delay_probe::behind_for_request(clock::time_point now) {
+  auto behind = delay(now);
+  if (behind.count() == 0 || late_heads_++ == 0)
+    return std::chrono::microseconds{0};
+  return behind;
 }
 
 std::chrono::microseconds

@@ -7,7 +7,10 @@
 // requests keep their latency and the rest cost a few microseconds each.
 // Event-loop lag as a load signal, as in node's toobusy or hapi's
 // maxEventLoopDelay; measured live (overdue now), not from the last fire,
-// so a long handler that has ended leaves no stale delay behind.
+// so a long handler that has ended leaves no stale delay behind. A thread
+// that was merely not scheduled (a starved CPU, a paused VM) is late with
+// no work queued: so a request is counted as behind only when another one
+// was read while the timer was already overdue, i.e. requests queue up.
 #pragma once
 
 #include <atomic>
@@ -37,6 +40,11 @@ public:
   /// How long the armed timer is overdue at `now` (zero when it is not).
   std::chrono::microseconds delay(clock::time_point now) const;
 
+  /// For a request head just read on this context: how far behind it is,
+  /// zero unless another head was read since the timer fell overdue. Call
+  /// on the context's thread.
+  std::chrono::microseconds behind_for_request(clock::time_point now);
+
 private:
   void arm();
 
@@ -45,6 +53,7 @@ private:
   std::chrono::microseconds interval_;
   std::atomic<clock::rep> due_{0}; // steady_clock ticks; read by sessions
   std::atomic<bool> stopped_{false};
+  size_t late_heads_ = 0; // read while overdue; the context's thread only
 };
 
 } // namespace lh::http

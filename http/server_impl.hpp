@@ -70,13 +70,13 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   }
   void give_body_bytes(uint64_t n) { body_bytes -= n; }
   void request_finished();
-  /// How far behind the context running `executor` is now (zero without
-  /// max_queue_delay).
+  /// How far behind a request head just read on `context` is (zero
+  /// without max_queue_delay; see queue_delay_probe::behind_for_request).
   std::chrono::microseconds
-  queue_delay(const net::execution_context& context) const {
+  queue_delay(const net::execution_context& context) {
     for (auto& p : delay_probes)
       if (p->on(context))
-        return p->delay(clock_type::now());
+        return p->behind_for_request(clock_type::now());
     return std::chrono::microseconds{0};
   }
 
