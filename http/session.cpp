@@ -160,9 +160,9 @@ void session::on_header(beast::error_code ec) {
       auto declared_body = header_parser_->content_length().value_or(0);
       if (header_parser_->chunked() || declared_body > small_body)
         return refuse(too_far_behind(behind));
-      late_refusal_ = too_far_behind(behind);
       if (!has_body)
-        return send(std::move(*late_refusal_));
+        return send(too_far_behind(behind));
+      late_refusal_ = too_far_behind(behind);
     }
   }
   route_ = match.matched;
