@@ -21,6 +21,7 @@
 
 #include "actors/caf_error.hpp"
 #include "config/metrics.hpp"
+#include "config/settings.hpp"
 
 namespace lh {
 
@@ -34,9 +35,6 @@ template <class Callback>
 std::function<void(error)> forward_error(Callback done) {
   return [done = std::move(done)](error err) { done(std::move(err)); };
 }
-
-/// Requests answered by default before a relay refuses more.
-inline constexpr size_t default_max_waiting_requests = 16384;
 
 class relay {
 public:

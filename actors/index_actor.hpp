@@ -21,13 +21,11 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/interfaces.hpp"
+#include "config/settings.hpp"
 #include "index/vector_index.hpp"
 #include "index/worker_pool.hpp"
 
 namespace lh {
-
-/// Changes an index takes while one is being applied, by default.
-inline constexpr size_t default_max_queued_changes = 256;
 
 /// What an index actor talks to. All but the pool are null when the
 /// service is ephemeral (nothing logged, nothing saved).

@@ -39,7 +39,7 @@ struct vector_service {
   registry_actor registry;
   persistence_actor persistence; // null when ephemeral
   wal_actor wal;                 // null when ephemeral
-  size_t max_waiting_requests = vectord_settings{}.max_waiting_requests;
+  size_t max_waiting_requests = default_max_waiting_requests;
   std::shared_ptr<worker_pool> pool; // inserts; batch searches share it
 };
 

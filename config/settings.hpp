@@ -21,13 +21,18 @@ struct storaged_settings {
   uint64_t max_value_bytes = uint64_t{4} << 30; // 4 GiB
 };
 
+/// Changes an index takes while one is being applied, by default.
+inline constexpr uint32_t default_max_queued_changes = 256;
+/// Requests from HTTP threads waiting for actors, by default.
+inline constexpr uint32_t default_max_waiting_requests = 16'384;
+
 struct vectord_settings {
   std::string bind = "127.0.0.1";
   uint16_t port = 3215;
   std::string storaged_url = "http://127.0.0.1:3211";
   uint32_t rehydrate_timeout_ms = 60'000;
-  uint32_t max_queued_changes = 256;      // per index; past it 429
-  uint32_t max_waiting_requests = 16'384; // HTTP -> actor calls; past it 503
+  uint32_t max_queued_changes = default_max_queued_changes; // then 429
+  uint32_t max_waiting_requests = default_max_waiting_requests; // then 503
 };
 
 struct gateway_settings {

@@ -31,9 +31,12 @@ expected<void> server::impl::listen() {
   return {};
 }
 
+net::io_context& server::impl::context_for_next_socket() {
+  return *contexts[next_context++ % contexts.size()];
+}
+
 void server::impl::accept_next() {
-  auto& context = *contexts[next_context++ % contexts.size()];
-  acceptor.async_accept(context, [self = shared_from_this()](
+  acceptor.async_accept(context_for_next_socket(), [self = shared_from_this()](
                                    beast::error_code ec, tcp::socket socket) {
     if (self->stopping || !self->acceptor.is_open())
       return;
@@ -47,8 +50,7 @@ void server::impl::accept_next() {
     // behind (and so do its refusals): take what else is waiting now.
     self->acceptor.non_blocking(true, ec);
     for (int i = 0; i < accept_burst && !ec; ++i) {
-      auto& next = *self->contexts[self->next_context++ % self->contexts.size()];
-      tcp::socket more{next};
+      tcp::socket more{self->context_for_next_socket()};
       self->acceptor.accept(more, ec);
       if (!ec)
         self->take(std::move(more));

@@ -15,14 +15,11 @@ void queue_delay_probe::start() {
 void queue_delay_probe::stop() {
   stopped_ = true;
   timer_.cancel();
-  due_ = 0;
 }
 
 void queue_delay_probe::arm() {
   late_heads_ = 0;
-  auto due = clock::now() + interval_;
-  due_.store(due.time_since_epoch().count(), std::memory_order_relaxed);
-  timer_.expires_at(due);
+  timer_.expires_after(interval_);
   timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec && !stopped_)
       arm();
@@ -39,9 +36,8 @@ queue_delay_probe::behind_for_request(clock::time_point now) {
 
 std::chrono::microseconds
 queue_delay_probe::delay(clock::time_point now) const {
-  auto due = clock::time_point{
-    clock::duration{due_.load(std::memory_order_relaxed)}};
-  if (due_.load(std::memory_order_relaxed) == 0 || now <= due)
+  auto due = timer_.expiry();
+  if (stopped_ || now <= due)
     return std::chrono::microseconds{0};
   return std::chrono::duration_cast<std::chrono::microseconds>(now - due);
 }

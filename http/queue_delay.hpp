@@ -13,7 +13,6 @@
 // was read while the timer was already overdue, i.e. requests queue up.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 
 #include <boost/asio/io_context.hpp>
@@ -37,9 +36,6 @@ public:
     return context_ == &context;
   }
 
-  /// How long the armed timer is overdue at `now` (zero when it is not).
-  std::chrono::microseconds delay(clock::time_point now) const;
-
   /// For a request head just read on this context: how far behind it is,
   /// zero unless another head was read since the timer fell overdue. Call
   /// on the context's thread.
@@ -47,13 +43,16 @@ public:
 
 private:
   void arm();
+  /// How long the armed timer is overdue at `now` (zero when it is not).
+  std::chrono::microseconds delay(clock::time_point now) const;
 
+  // Everything below is touched on the context's thread only (start and
+  // stop run while no thread runs the context).
   const boost::asio::execution_context* context_;
   boost::asio::steady_timer timer_;
   std::chrono::microseconds interval_;
-  std::atomic<clock::rep> due_{0}; // steady_clock ticks; read by sessions
-  std::atomic<bool> stopped_{false};
-  size_t late_heads_ = 0; // read while overdue; the context's thread only
+  bool stopped_ = true;
+  size_t late_heads_ = 0; // heads read while overdue
 };
 
 } // namespace lh::http

@@ -38,6 +38,8 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   expected<void> listen();
   /// Accepts the next connection onto the next I/O context (listener.cpp).
   void accept_next();
+  /// The I/O context the next accepted socket goes to (round-robin).
+  net::io_context& context_for_next_socket();
   void back_off_after(beast::error_code ec);
   /// Serves an accepted socket, or refuses it past max_connections.
   void take(tcp::socket socket);

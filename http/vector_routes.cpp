@@ -89,6 +89,13 @@ handler read_route(std::shared_ptr<index_table> table,
   };
 }
 
+search_query query_of(const json::search_request& s) {
+  search_query q{s.vector, s.k, s.ef, s.where};
+  q.with_metadata = s.with_metadata;
+  q.with_vector = s.with_vector;
+  return q;
+}
+
 // POST .../search/batch: every search checked before any runs (one bad
 // search is a 400 naming its position, nothing searched), then split over
 // this I/O thread and the worker pool (nullptr: this thread alone); the
@@ -107,9 +114,7 @@ handler search_batch_route(std::shared_ptr<index_table> table,
     std::vector<search_query> queries;
     queries.reserve(searches->size());
     for (auto& s : *searches) {
-      search_query q{s.vector, s.k, s.ef, s.where};
-      q.with_metadata = s.with_metadata;
-      q.with_vector = s.with_vector;
+      auto q = query_of(s);
       if (auto ok = validate_search(index.params(), q); !ok)
         return respond(error_response(make_error(
           ok.error().code, "searches[" + std::to_string(queries.size())
@@ -306,10 +311,7 @@ void add_vector_routes(router& r, const std::shared_ptr<index_table>& table,
         read_route(table, status, json::parse_search,
                    [](const vector_index& idx,
                       const json::search_request& s) -> expected<std::string> {
-                     search_query q{s.vector, s.k, s.ef, s.where};
-                     q.with_metadata = s.with_metadata;
-                     q.with_vector = s.with_vector;
-                     auto hits = idx.search(q);
+                     auto hits = idx.search(query_of(s));
                      if (!hits)
                        return hits.error();
                      return json::render_hits(*hits, s.with_metadata);
