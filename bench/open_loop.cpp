@@ -144,6 +144,9 @@ private:
     }
     if (c.out) {
       c.out = nullptr;
+      result_.send_lag.push_back(std::chrono::duration<float, std::micro>(
+                                   clock_type::now() - c.due)
+                                   .count());
       watch(id, EPOLLIN);
     }
   }

@@ -26,6 +26,10 @@ struct open_loop_result {
   size_t connections = 0; // opened over the run
   double seconds = 0;
   std::vector<sample> samples; // every answer; micros since it was due
+  // Per request sent: micros from when it was due to when its last byte
+  // went to the kernel. The client's own lag (it shares the cores): what
+  // of an answer's latency the server never saw.
+  std::vector<float> send_lag;
 };
 
 /// Sends requests[i % size] at `rate` per second for `seconds`, on at most

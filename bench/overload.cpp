@@ -10,7 +10,8 @@
 //             normal again.
 // Prints per phase: due, answered and refused rates, errors, requests the
 // client could not even send (every connection busy), p50/p99 of accepted
-// searches and adds, p99 of refusals (how fast), peak RSS of the server
+// searches and adds, p99 of refusals (how fast), p99 of the client's own
+// send lag (due to written: what the server never saw), peak RSS of the server
 // (VmHWM, reset per phase; needs --pid). Then the issue-14 checks as
 // ratios: accepted search p99 at 5x / at 1x (target <= 3x), the same
 // against idle, and the first second after the load (target: normal).
@@ -98,7 +99,7 @@ struct phase {
   std::string name;
   double due_rate = 0, ok_rate = 0, refused_rate = 0;
   size_t errors = 0, resets = 0, unsent = 0, connections = 0;
-  std::vector<double> search_us, add_us, refused_us;
+  std::vector<double> search_us, add_us, refused_us, send_lag_us;
   double rss_mib = 0;
 
   phase(std::string n, const bench::open_loop_result& r, const mixed_load& m,
@@ -106,7 +107,8 @@ struct phase {
     : name(std::move(n)), due_rate(r.due / r.seconds),
       ok_rate(r.ok / r.seconds), refused_rate(r.refused / r.seconds),
       errors(r.errors + r.timed_out), resets(r.resets), unsent(r.unsent),
-      connections(r.connections), rss_mib(rss) {
+      connections(r.connections),
+      send_lag_us(r.send_lag.begin(), r.send_lag.end()), rss_mib(rss) {
     for (auto& smp : r.samples) {
       if (smp.status == 200)
         (m.kinds[smp.request] == kind::search ? search_us : add_us)
@@ -118,13 +120,14 @@ struct phase {
   double search_p99() const { return percentile(search_us, 0.99); }
   void print() const {
     std::printf("%-8s %8.0f %8.0f %8.0f %6zu %6zu %7zu %6zu %8.2f %8.2f %8.2f "
-                "%8.2f %8.2f %7.0f\n",
+                "%8.2f %8.2f %8.2f %7.0f\n",
                 name.c_str(), due_rate, ok_rate, refused_rate, errors, resets,
                 unsent,
                 connections, percentile(search_us, 0.5) / 1000,
                 search_p99() / 1000, percentile(add_us, 0.5) / 1000,
                 percentile(add_us, 0.99) / 1000,
-                percentile(refused_us, 0.99) / 1000, rss_mib);
+                percentile(refused_us, 0.99) / 1000,
+                percentile(send_lag_us, 0.99) / 1000, rss_mib);
   }
 };
 
@@ -193,10 +196,11 @@ int main(int argc, char** argv) {
   auto after = open_phase("after", trickle);
   s.seconds = keep;
 
-  std::printf("%-8s %8s %8s %8s %6s %6s %7s %6s %8s %8s %8s %8s %8s %7s\n",
+  std::printf("%-8s %8s %8s %8s %6s %6s %7s %6s %8s %8s %8s %8s %8s %8s "
+              "%7s\n",
               "phase", "due/s", "ok/s", "refus/s", "errors", "resets", "unsent",
               "conns", "srch p50", "srch p99", "add p50", "add p99",
-              "refus99", "rss MiB");
+              "refus99", "sendlag99", "rss MiB");
   idle.print();
   for (auto& p : phases)
     p.print();

@@ -1,10 +1,18 @@
 #include "http/queue_delay.hpp"
 
+#include <algorithm>
+
 namespace lh::http {
 
+// Probed four times per allowed delay: a backlog is seen before it is
+// much older than the bound.
 queue_delay_probe::queue_delay_probe(boost::asio::io_context& context,
-                                     std::chrono::microseconds interval)
-  : context_(&context), timer_(context), interval_(interval) {
+                                     std::chrono::microseconds bound)
+  : context_(&context),
+    timer_(context),
+    bound_(bound),
+    interval_(std::max<std::chrono::microseconds>(
+      std::chrono::microseconds{500}, bound / 4)) {
 }
 
 void queue_delay_probe::start() {
@@ -18,7 +26,6 @@ void queue_delay_probe::stop() {
 }
 
 void queue_delay_probe::arm() {
-  late_heads_ = 0;
   timer_.expires_after(interval_);
   timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec && !stopped_)
@@ -27,11 +34,14 @@ void queue_delay_probe::arm() {
 }
 
 std::chrono::microseconds
-queue_delay_probe::behind_for_request(clock::time_point now) {
-  auto behind = delay(now);
-  if (behind.count() == 0 || late_heads_++ == 0)
+queue_delay_probe::behind_for_request(clock::time_point now,
+                                      std::chrono::microseconds in_kernel) {
+  auto behind = std::max(delay(now), in_kernel);
+  if (behind <= bound_)
     return std::chrono::microseconds{0};
-  return behind;
+  bool queued = last_late_head_ && now - *last_late_head_ <= bound_;
+  last_late_head_ = now;
+  return queued ? behind : std::chrono::microseconds{0};
 }
 
 std::chrono::microseconds

@@ -1,19 +1,24 @@
-// How far behind an I/O context is: a timer due every `interval` records
-// when it is due; while it is overdue, every handler the context runs now
-// has waited at least that long (the socket reads queued behind a burst).
-// A session reads the delay of its own context when a request head
-// arrives and, past server_options::max_queue_delay, refuses the request
-// at once (503) instead of serving it late: under overload the accepted
-// requests keep their latency and the rest cost a few microseconds each.
-// Event-loop lag as a load signal, as in node's toobusy or hapi's
-// maxEventLoopDelay; measured live (overdue now), not from the last fire,
-// so a long handler that has ended leaves no stale delay behind. A thread
-// that was merely not scheduled (a starved CPU, a paused VM) is late with
-// no work queued: so a request is counted as behind only when another one
-// was read while the timer was already overdue, i.e. requests queue up.
+// How far behind an I/O context is, and whether a request head just read
+// on it should be refused (503) instead of served late: under overload the
+// accepted requests keep their latency and the rest cost a few
+// microseconds each. Two measures, the larger counts:
+// - the kernel's arrival stamp of the request (http/arrival_stamps.hpp):
+//   how long it sat in a socket buffer or the accept backlog;
+// - the context's own lag: a timer due every bound/4 records when it is
+//   due, and while it is overdue every handler the context runs has waited
+//   at least that long (event-loop lag, as node's toobusy or hapi's
+//   maxEventLoopDelay; read live, so a long handler that has ended leaves
+//   no stale delay).
+// A thread that was merely not scheduled (a starved CPU, a paused VM) is
+// late with nothing queued. So a late head is refused only when another
+// late head was read within the bound before it: two requests that each
+// waited past the bound and were read that close together waited at the
+// same time, i.e. requests queue up. The first late head after a quiet
+// spell is served.
 #pragma once
 
 #include <chrono>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -24,8 +29,9 @@ class queue_delay_probe {
 public:
   using clock = std::chrono::steady_clock;
 
+  /// `bound`: how late a request may be before it is refused.
   queue_delay_probe(boost::asio::io_context& context,
-                    std::chrono::microseconds interval);
+                    std::chrono::microseconds bound);
 
   /// Arms the timer; it re-arms itself each time it runs, until stop().
   void start();
@@ -36,10 +42,13 @@ public:
     return context_ == &context;
   }
 
-  /// For a request head just read on this context: how far behind it is,
-  /// zero unless another head was read since the timer fell overdue. Call
-  /// on the context's thread.
-  std::chrono::microseconds behind_for_request(clock::time_point now);
+  /// For a request head just read on this context at `now`, that waited
+  /// `in_kernel` before it was read (zero if unknown): how far behind it
+  /// is when it should be refused, zero when it should be served. Call on
+  /// the context's thread.
+  std::chrono::microseconds
+  behind_for_request(clock::time_point now,
+                     std::chrono::microseconds in_kernel = {});
 
 private:
   void arm();
@@ -50,9 +59,10 @@ private:
   // stop run while no thread runs the context).
   const boost::asio::execution_context* context_;
   boost::asio::steady_timer timer_;
+  std::chrono::microseconds bound_;
   std::chrono::microseconds interval_;
   bool stopped_ = true;
-  size_t late_heads_ = 0; // heads read while overdue
+  std::optional<clock::time_point> last_late_head_;
 };
 
 } // namespace lh::http

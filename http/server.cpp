@@ -47,17 +47,12 @@ expected<void> server::start() {
     return ok;
   d.accept_next();
   d.sweep_timeouts();
-  if (d.options.max_queue_delay.count() > 0) {
-    // Probed four times per allowed delay: a backlog is seen before it
-    // is much older than the bound.
-    auto interval = std::max<std::chrono::microseconds>(
-      std::chrono::microseconds{500}, d.options.max_queue_delay / 4);
+  if (d.options.max_queue_delay.count() > 0)
     for (auto& context : d.contexts) {
-      d.delay_probes.push_back(
-        std::make_unique<queue_delay_probe>(*context, interval));
+      d.delay_probes.push_back(std::make_unique<queue_delay_probe>(
+        *context, d.options.max_queue_delay));
       d.delay_probes.back()->start();
     }
-  }
   for (auto& context : d.contexts) {
     // Keeps run() going while the context has no socket yet.
     d.guards.push_back(net::make_work_guard(*context));

@@ -72,13 +72,14 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   }
   void give_body_bytes(uint64_t n) { body_bytes -= n; }
   void request_finished();
-  /// How far behind a request head just read on `context` is (zero
-  /// without max_queue_delay; see queue_delay_probe::behind_for_request).
-  std::chrono::microseconds
-  queue_delay(const net::execution_context& context) {
+  /// How far behind a request head just read on `context`, after waiting
+  /// `in_kernel` to be read, is when it should be refused; zero to serve
+  /// it (always without max_queue_delay). See queue_delay_probe.
+  std::chrono::microseconds queue_delay(const net::execution_context& context,
+                                        std::chrono::microseconds in_kernel) {
     for (auto& p : delay_probes)
       if (p->on(context))
-        return p->behind_for_request(clock_type::now());
+        return p->behind_for_request(clock_type::now(), in_kernel);
     return std::chrono::microseconds{0};
   }
 
@@ -104,7 +105,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   std::atomic<bool> threads_stopped{false}; // late replies are dropped
   std::atomic<int> in_flight{0};
   std::atomic<uint64_t> body_bytes{0}; // declared bodies being read or handled
-  std::mutex mtx; // guards sessions; pairs with idle_cv
+  std::mutex mtx;                      // guards sessions; pairs with idle_cv
   std::condition_variable idle_cv;
   std::unordered_map<session*, std::weak_ptr<session>> sessions;
   uint16_t bound_port = 0;

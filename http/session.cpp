@@ -12,6 +12,10 @@ namespace lh::http {
 
 session::session(tcp::socket&& socket, std::shared_ptr<server::impl> srv)
   : socket_(std::move(socket)), srv_(std::move(srv)) {
+  // How long each request waited before it was read (refused past
+  // max_queue_delay); stamping costs the kernel a clock read per packet.
+  if (srv_->options.max_queue_delay.count() > 0)
+    socket_.enable_stamps();
 }
 
 session::~session() {
@@ -36,8 +40,8 @@ void session::close_if_idle() {
 
 void session::close() {
   beast::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_send, ignored);
-  socket_.close(ignored);
+  socket_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  socket_.socket().close(ignored);
 }
 
 void session::check_timeout(clock_type::time_point now) {
@@ -155,8 +159,10 @@ void session::on_header(beast::error_code ec) {
   // retrying would otherwise pay for a new one); a large one is not.
   late_refusal_.reset();
   if (srv_->options.max_queue_delay.count() > 0 && !is_probe(req_.path)) {
-    auto behind = srv_->queue_delay(socket_.get_executor().context());
-    if (behind > srv_->options.max_queue_delay) {
+    auto in_kernel = waited_since(socket_.last_arrival(), wall_clock::now());
+    auto behind = srv_->queue_delay(socket_.get_executor().context(),
+                                    in_kernel);
+    if (behind.count() > 0) {
       auto declared_body = header_parser_->content_length().value_or(0);
       if (header_parser_->chunked() || declared_body > small_body)
         return refuse(too_far_behind(behind));
@@ -209,7 +215,35 @@ void session::read_body() {
   if (auto n = body_parser_->content_length())
     reserve_huge(body_parser_->get().body(),
                  std::min<uint64_t>(*n, first_body_reserve) + body_padding);
+  beast::error_code ec;
+  if (parse_buffered_body(ec))
+    return on_body(ec);
   read_more_body();
+}
+
+// A small body usually came in the read that brought its head. Parsed
+// here it is served now; read through Beast it would be a completion
+// posted behind every other ready connection of this thread (under load,
+// a whole epoll batch), after the request was admitted as on time.
+// Only for a declared length: a chunked body is counted as it arrives
+// (read_more_body).
+bool session::parse_buffered_body(beast::error_code& ec) {
+  if (!body_parser_->content_length())
+    return false;
+  body_parser_->eager(true);
+  while (buffer_.size() > 0 && !body_parser_->is_done()) {
+    auto used = body_parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec == bhttp::error::need_more) {
+      ec = {};
+      break;
+    }
+    if (ec)
+      return true;
+    if (used == 0)
+      break;
+  }
+  return body_parser_->is_done();
 }
 
 // The body is read piece by piece so that its deadline follows its
@@ -295,8 +329,7 @@ bool session::is_probe(std::string_view path) {
 response session::too_far_behind(std::chrono::microseconds behind) {
   metrics::refused("queue_delay");
   return error_response(make_error(
-    ec::overloaded, "the server is "
-                      + std::to_string(behind.count() / 1000)
+    ec::overloaded, "the server is " + std::to_string(behind.count() / 1000)
                       + " ms behind its requests; retry shortly"));
 }
 
@@ -362,20 +395,20 @@ void session::on_write(beast::error_code ec, bool keep) {
 // early answer, stop sending and discard what arrives for a short while.
 void session::linger_then_close() {
   beast::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  socket_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   deadline_ = clock_type::now() + std::chrono::seconds{2};
   discard_ = std::make_shared<std::array<char, 16384>>();
   discard_input();
 }
 
 void session::discard_input() {
-  socket_.async_read_some(net::buffer(*discard_),
-                          [self = shared_from_this()](beast::error_code ec,
-                                                      size_t) {
-                            if (ec)
-                              return self->close();
-                            self->discard_input();
-                          });
+  socket_.socket().async_read_some(
+    net::buffer(*discard_),
+    [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec)
+        return self->close();
+      self->discard_input();
+    });
 }
 
 void session::finish_and_close() {

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "http/server_impl.hpp"
+#include "http/stamped_socket.hpp"
 
 namespace lh::http {
 
@@ -35,6 +36,9 @@ private:
   void refuse_malformed(beast::error_code ec);
   static bool is_parse_error(beast::error_code ec);
   void read_body();
+  /// Feeds the body bytes already buffered to the parser: true when the
+  /// body is done (or failed, in ec) without another read.
+  bool parse_buffered_body(beast::error_code& ec);
   void read_more_body();
   void on_body(beast::error_code ec);
   void dispatch();
@@ -54,7 +58,7 @@ private:
   static constexpr uint64_t first_body_reserve = uint64_t{64} << 20;
   uint64_t body_bytes_held_ = 0; // counted in server::impl's bound
 
-  tcp::socket socket_;
+  stamped_socket socket_;
   clock_type::time_point deadline_ = clock_type::time_point::max();
   clock_type::time_point body_started_{};
   clock_type::time_point head_read_{}; // of the request being answered

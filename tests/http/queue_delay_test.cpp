@@ -1,8 +1,9 @@
 // Requests that reach an I/O thread too late (it was busy past
 // max_queue_delay) are refused at once with 503 and Retry-After, probes
 // still answer, and no stale delay is left once the thread caught up.
-// The requests travel on connections already open: a new connection's
-// wait for its accept is not seen (its read starts after the catch-up).
+// The requests travel on connections already open; their wait in the
+// kernel is also stamped (arrival_stamps_test.cpp), here the thread's own
+// lag and the stamps agree.
 #include <chrono>
 #include <thread>
 
@@ -129,8 +130,8 @@ TEST(queue_delay, without_a_bound_the_late_requests_are_served_late) {
 }
 
 // A thread that was only not scheduled (nothing queued) is late too: its
-// first request read while late is not refused for it, a second one before
-// the timer ran is; once the timer ran, no delay is left.
+// first request read while late is not refused for it, a second one read
+// within the bound of it is; once the timer ran, no delay is left.
 TEST(queue_delay, a_late_thread_with_one_request_is_not_behind) {
   boost::asio::io_context context{1};
   lh::http::queue_delay_probe probe{context, 10ms};
@@ -144,5 +145,24 @@ TEST(queue_delay, a_late_thread_with_one_request_is_not_behind) {
             0);
   probe.stop();
   context.restart();
+  context.poll();
+}
+
+// The kernel's stamp shows a wait the timer cannot (a request left in its
+// socket buffer): two heads that each waited past the bound, read within
+// the bound of each other, mean requests queue up; the second is refused.
+// Late heads far apart in time (a lone client on a starved thread) are not.
+TEST(queue_delay, waits_in_the_kernel_count_when_they_overlap) {
+  boost::asio::io_context context{1};
+  lh::http::queue_delay_probe probe{context, 10ms};
+  probe.start();
+  auto now = std::chrono::steady_clock::now();
+  EXPECT_EQ(probe.behind_for_request(now, 5ms).count(), 0);  // within bound
+  EXPECT_EQ(probe.behind_for_request(now, 30ms).count(), 0); // first late
+  EXPECT_EQ(probe.behind_for_request(now + 2ms, 30ms), 30ms);
+  EXPECT_EQ(probe.behind_for_request(now + 3ms, 1ms).count(), 0);
+  // 50 ms after the last late head: a new late one is the first again.
+  EXPECT_EQ(probe.behind_for_request(now + 52ms, 30ms).count(), 0);
+  probe.stop();
   context.poll();
 }
