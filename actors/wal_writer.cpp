@@ -124,7 +124,10 @@ void flush_local(self_pointer self) {
   std::vector<rocks_store::object_ref> refs;
   for (size_t i = 0; i < group->keys.size(); ++i)
     refs.emplace_back(group->keys[i], *group->records[i].bytes);
-  auto written = st.local->put_all(refs);
+  auto written = st.local->put_all(refs, [&group] {
+    for (auto& e : group->records)
+      e.bytes.reset(); // the write batch has its copy
+  });
   finish_group(self, group->tokens, written ? nullptr : &written.error());
   if (st.commits.queued() > 0)
     write_next(self);

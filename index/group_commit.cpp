@@ -26,10 +26,15 @@ std::optional<std::vector<group_commit::entry>> group_commit::next_group() {
   size_t bytes = 0, n = 0;
   while (n < queue_.size() && (n == 0 || bytes < max_group_bytes))
     bytes += queue_[n++].bytes->size();
-  flight_.assign(std::make_move_iterator(queue_.begin()),
-                 std::make_move_iterator(queue_.begin() + n));
+  std::vector<entry> group(std::make_move_iterator(queue_.begin()),
+                           std::make_move_iterator(queue_.begin() + n));
   queue_.erase(queue_.begin(), queue_.begin() + n);
-  return flight_;
+  // The group's bytes are the caller's alone, so it can free them once
+  // they are copied into the write (a 150 MB batch's record must not stay).
+  flight_ = group;
+  for (auto& e : flight_)
+    e.bytes.reset();
+  return group;
 }
 
 std::vector<uint64_t> group_commit::finished(bool ok) {

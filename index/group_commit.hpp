@@ -39,7 +39,8 @@ public:
   expected<void> offer(entry e);
 
   /// When no group is being written: the queued records as one group,
-  /// which is then in flight. nullopt when busy or nothing is queued.
+  /// which is then in flight. nullopt when busy or nothing is queued. The
+  /// returned entries hold the only references to their bytes.
   std::optional<std::vector<entry>> next_group();
 
   /// The group in flight landed (`ok`) or failed. After a failure, the

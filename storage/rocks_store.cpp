@@ -442,7 +442,8 @@ expected<void> rocks_store::put_if_newer(std::string_view key,
   return d.put_locked(key, std::move(value), generation);
 }
 
-expected<void> rocks_store::put_all(std::span<const object_ref> objects) {
+expected<void> rocks_store::put_all(std::span<const object_ref> objects,
+                                    const std::function<void()>& on_copied) {
   auto& d = *impl_;
   uint64_t total = 0;
   for (auto& [key, value] : objects) {
@@ -471,6 +472,8 @@ expected<void> rocks_store::put_all(std::span<const object_ref> objects) {
   for (auto& [key, value] : objects)
     if (auto ok = d.write_into(batch, key, value); !ok)
       return ok;
+  if (on_copied)
+    on_copied(); // the values may be freed from here on (not the keys)
   auto s = d.db->Write(d.write_options(), &batch);
   if (!s.ok())
     return storage_error("put", objects.empty() ? "" : objects[0].first, s);

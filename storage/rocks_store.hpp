@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -83,9 +84,13 @@ public:
 
   /// Stores several objects (key, value) in ONE synced write: all or none
   /// land (the write-ahead log's group commit). Views: the caller keeps
-  /// the bytes, which are copied once, into the write batch.
+  /// the bytes, which are copied once, into the write batch;
+  /// `on_copied` (if any) runs once they are, before the write, so the
+  /// caller can free the values (the keys must stay): a large record is
+  /// not held twice while RocksDB adds its memtable copy.
   using object_ref = std::pair<std::string_view, std::string_view>;
-  expected<void> put_all(std::span<const object_ref> objects);
+  expected<void> put_all(std::span<const object_ref> objects,
+                         const std::function<void()>& on_copied = {});
 
   /// Deletes every object whose key is in [from, to), in one write.
   expected<void> remove_range(std::string_view from, std::string_view to);

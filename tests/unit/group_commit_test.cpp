@@ -36,6 +36,23 @@ TEST(group_commit, records_queued_during_a_write_go_as_one_group) {
   EXPECT_EQ(c.queued(), 0u);
 }
 
+// The log writer frees a group's bytes once they are copied into the
+// write: the group in flight must not keep a reference of its own.
+TEST(group_commit, a_group_holds_the_only_references_to_its_bytes) {
+  lh::group_commit c;
+  ASSERT_TRUE(c.offer(record("a", 1, 100)));
+  ASSERT_TRUE(c.offer(record("a", 2, 101)));
+  auto group = c.next_group();
+  ASSERT_TRUE(group);
+  for (auto& e : *group)
+    EXPECT_EQ(e.bytes.use_count(), 1);
+  // Freed while in flight, the group still finishes and orders.
+  for (auto& e : *group)
+    e.bytes.reset();
+  EXPECT_TRUE(c.finished(true).empty());
+  EXPECT_TRUE(c.offer(record("a", 3, 102)));
+}
+
 TEST(group_commit, a_group_stops_growing_at_its_byte_limit) {
   lh::group_commit c;
   auto big = lh::group_commit::max_group_bytes / 2;
