@@ -11,6 +11,7 @@
 
 #include "config/request_limits.hpp"
 #include "http/json_reader.hpp"
+#include "http/json_skim.hpp"
 #include "http/json_writer.hpp"
 
 namespace lh::json {
@@ -77,7 +78,8 @@ expected<index_params> parse_create(const std::string& body) {
   return p;
 }
 
-expected<add_batch> parse_add(const std::string& body, uint32_t dimension) {
+expected<add_batch> parse_add(const std::string& body, uint32_t dimension,
+                              size_t split_above) {
   add_batch batch;
   batch.dimension = dimension;
   // Room for every float the body could hold (each takes at least two
@@ -133,6 +135,38 @@ expected<add_batch> parse_add(const std::string& body, uint32_t dimension) {
     batch.metadata.push_back(std::move(metadata));
     return {};
   };
+  auto too_many = [] {
+    return bad("items holds more than "
+               + std::to_string(limits().max_batch_items)
+               + " items (limits.max_batch_items): split the batch");
+  };
+  // A large body in place (its capacity holds simdjson's padding, as the
+  // server's bodies do): each item its own document, the bytes after it
+  // its padding.
+  if (body.size() > split_above
+      && body.capacity() - body.size() >= simdjson::SIMDJSON_PADDING)
+    if (auto items = items_of(body)) {
+      if (items->size() > limits().max_batch_items)
+        return too_many();
+      parser_release release;
+      for (size_t i = 0; i < items->size(); ++i) {
+        auto [offset, length] = (*items)[i];
+        simdjson::padded_string_view view{body.data() + offset, length,
+                                          body.capacity() - offset};
+        od::document doc;
+        od::object item;
+        if (auto e = thread_parser().iterate(view).get(doc))
+          return bad("item " + std::to_string(i)
+                     + ": not valid JSON: " + reason(e));
+        if (doc.get_object().get(item))
+          return bad("item " + std::to_string(i) + ": must be an object");
+        if (auto read = read_item(item, i); !read)
+          return read.error();
+        if (auto end = expect_end(doc); !end)
+          return end.error();
+      }
+      return batch;
+    }
   auto ok = for_each_root_member(
     body, [&](std::string_view key, od::value v) -> expected<void> {
       if (key != "items")
@@ -144,9 +178,7 @@ expected<add_batch> parse_add(const std::string& body, uint32_t dimension) {
       size_t i = 0;
       for (auto element : items) {
         if (i == limits().max_batch_items)
-          return bad("items holds more than "
-                     + std::to_string(limits().max_batch_items)
-                     + " items (limits.max_batch_items): split the batch");
+          return too_many();
         od::object item;
         if (element.get_object().get(item))
           return bad("item " + std::to_string(i) + ": must be an object");
@@ -188,10 +220,10 @@ expected<void> read_search_field(std::string_view key, od::value v,
     return {};
   }
   if (key == "k" || key == "ef") {
-    auto x = key == "k" ? read_uint(v, "k", 1, limits().max_k,
-                                    " (limits.max_k)")
-                        : read_uint(v, "ef", index_limits::min_ef_search,
-                                    index_limits::max_ef_search);
+    auto x = key == "k"
+               ? read_uint(v, "k", 1, limits().max_k, " (limits.max_k)")
+               : read_uint(v, "ef", index_limits::min_ef_search,
+                           index_limits::max_ef_search);
     if (!x)
       return x.error();
     (key == "k" ? req.k : req.ef.emplace()) = *x;
@@ -205,10 +237,9 @@ expected<void> read_search_field(std::string_view key, od::value v,
 expected<search_request> parse_search(const std::string& body) {
   search_request req;
   bool have_vector = false;
-  auto ok = for_each_root_member(
-    body, [&](std::string_view key, od::value v) {
-      return read_search_field(key, v, req, have_vector);
-    });
+  auto ok = for_each_root_member(body, [&](std::string_view key, od::value v) {
+    return read_search_field(key, v, req, have_vector);
+  });
   if (!ok)
     return ok.error();
   if (!have_vector)

@@ -23,9 +23,16 @@ namespace lh::json {
 /// "ef_search"}; validated with validate_params.
 expected<index_params> parse_create(const std::string& body);
 
+/// Above this size an add body is split into its items, each parsed alone
+/// (http/json_skim.hpp): simdjson's index of a whole body would be larger
+/// than the body.
+inline constexpr size_t split_add_above = size_t{16} << 20;
+
 /// {"items":[{"id","vector","metadata"?}]}: vectors must have `dimension`
 /// values (checked while parsing, so a huge wrong batch fails early).
-expected<add_batch> parse_add(const std::string& body, uint32_t dimension);
+/// `split_above`: tests use 0 to split small bodies too.
+expected<add_batch> parse_add(const std::string& body, uint32_t dimension,
+                              size_t split_above = split_add_above);
 
 struct search_request {
   std::vector<float> vector;

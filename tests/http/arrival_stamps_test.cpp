@@ -63,6 +63,21 @@ TEST(arrival_stamps, no_wait_is_invented_from_a_missing_or_odd_stamp) {
   EXPECT_EQ(lh::http::waited_since(now - 30ms, now), 30ms);
 }
 
+// One read's outcome, filled in by its handler.
+struct read_outcome {
+  boost::system::error_code ec;
+  size_t n = 0;
+  bool done = false;
+};
+
+template <class Buffer>
+void start_read(lh::http::stamped_socket& s, Buffer buf, read_outcome& out) {
+  out = {};
+  s.async_read_some(buf, [&out](boost::system::error_code e, size_t bytes) {
+    out = {e, bytes, true};
+  });
+}
+
 TEST(stamped_socket, reads_what_arrives_and_then_the_end_of_the_stream) {
   socket_pair pair;
   lh::http::stamped_socket s{std::move(pair.server)};
@@ -71,55 +86,36 @@ TEST(stamped_socket, reads_what_arrives_and_then_the_end_of_the_stream) {
   pair.send("hello");
   std::this_thread::sleep_for(30ms);
   char buf[16];
-  boost::system::error_code ec;
-  size_t n = 0;
-  bool done = false;
-  s.async_read_some(net::buffer(buf),
-                    [&](boost::system::error_code e, size_t bytes) {
-                      ec = e;
-                      n = bytes;
-                      done = true;
-                    });
-  EXPECT_FALSE(done) << "a read that could finish at once must be posted";
+  read_outcome r;
+  start_read(s, net::buffer(buf), r);
+  EXPECT_FALSE(r.done) << "a read that could finish at once must be posted";
   pair.io.run();
   pair.io.restart();
-  ASSERT_TRUE(done);
-  EXPECT_FALSE(ec) << ec.message();
-  EXPECT_EQ(std::string(buf, n), "hello");
+  ASSERT_TRUE(r.done);
+  EXPECT_FALSE(r.ec) << r.ec.message();
+  EXPECT_EQ(std::string(buf, r.n), "hello");
   ASSERT_TRUE(s.last_arrival().has_value());
   EXPECT_GE(lh::http::waited_since(s.last_arrival(),
                                    lh::http::wall_clock::now()),
             25ms);
 
   // Nothing there yet: the read waits for it.
-  done = false;
-  s.async_read_some(net::buffer(buf),
-                    [&](boost::system::error_code e, size_t bytes) {
-                      ec = e;
-                      n = bytes;
-                      done = true;
-                    });
+  start_read(s, net::buffer(buf), r);
   pair.io.poll();
   pair.io.restart();
-  EXPECT_FALSE(done);
+  EXPECT_FALSE(r.done);
   pair.send("again");
   pair.io.run_one_for(5s);
   pair.io.restart();
-  ASSERT_TRUE(done);
-  EXPECT_EQ(std::string(buf, n), "again");
+  ASSERT_TRUE(r.done);
+  EXPECT_EQ(std::string(buf, r.n), "again");
 
   pair.client.close();
-  done = false;
-  s.async_read_some(net::buffer(buf),
-                    [&](boost::system::error_code e, size_t bytes) {
-                      ec = e;
-                      n = bytes;
-                      done = true;
-                    });
+  start_read(s, net::buffer(buf), r);
   pair.io.run_one_for(5s);
-  ASSERT_TRUE(done);
-  EXPECT_EQ(ec, net::error::eof);
-  EXPECT_EQ(n, 0u);
+  ASSERT_TRUE(r.done);
+  EXPECT_EQ(r.ec, net::error::eof);
+  EXPECT_EQ(r.n, 0u);
 }
 
 } // namespace

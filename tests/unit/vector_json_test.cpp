@@ -115,6 +115,59 @@ TEST(vector_json, parses_add_batches_with_metadata) {
   EXPECT_EQ(b->metadata[2], "");
 }
 
+// With its padding room, as the server's bodies have it.
+std::string padded(std::string_view text) {
+  std::string s{text};
+  s.reserve(s.size() + 64);
+  return s;
+}
+
+// A large body is parsed item by item (split_above 0 makes every body
+// large): the same batch, and the same refusals, as parsing it whole.
+TEST(vector_json, an_add_split_into_items_reads_as_the_whole_body) {
+  using lh::json::parse_add;
+  auto body = padded(
+    R"({"items":[{"id":"a","vector":[1,2.5,-3e-2],"metadata":{"k":[1,{"x":"]"}]}},
+                 {"vector":[0,0,1],"id":"b"},{"id":"c","vector":[1,1,1],"metadata":null}]})");
+  auto whole = parse_add(body, 3);
+  auto split = parse_add(body, 3, 0);
+  ASSERT_TRUE(whole) << whole.error().message;
+  ASSERT_TRUE(split) << split.error().message;
+  EXPECT_EQ(split->ids, whole->ids);
+  EXPECT_EQ(split->vectors, whole->vectors);
+  EXPECT_EQ(split->metadata, whole->metadata);
+  for (std::string_view bad :
+       {R"({"items":[{"id":"a","vector":[1,2]},{"id":"b","vector":[1]}]})",
+        R"({"items":[{"id":"a","vector":[1,"2"]}]})",
+        R"({"items":[{"id":"a","vector":[1,2],"extra":1}]})",
+        R"({"items":[{"id":"a","vector":[1,2]}, 5]})",
+        R"({"items":[{"id":"a","vector":[1,2]},{"id":"b"}]})"}) {
+    auto text = padded(bad);
+    EXPECT_EQ(refusal(parse_add(text, 2, 0)), refusal(parse_add(text, 2)))
+      << bad;
+  }
+  // Not splittable (another key; JSON broken between items): parsed whole.
+  for (std::string_view bad : {R"({"items":[],"x":1})",
+                               R"({"items":[{"id":"a","vector":[1,2]} {]})"}) {
+    auto text = padded(bad);
+    EXPECT_EQ(refusal(parse_add(text, 2, 0)), refusal(parse_add(text, 2)))
+      << bad;
+  }
+  // Broken inside an item: refused, naming the item.
+  auto broken = padded(
+    R"({"items":[{"id":"a","vector":[1,2]},{"id":"b","vector":[1,2}]})");
+  EXPECT_FALSE(parse_add(broken, 2, 0));
+  EXPECT_FALSE(parse_add(broken, 2));
+  {
+    lh::request_limits one_item;
+    one_item.max_batch_items = 1;
+    lh::scoped_request_limits few{one_item};
+    auto two = padded(
+      R"({"items":[{"id":"a","vector":[1,2]},{"id":"b","vector":[1,2]}]})");
+    EXPECT_TRUE(has(refusal(parse_add(two, 2, 0)), "limits.max_batch_items"));
+  }
+}
+
 TEST(vector_json, add_errors_name_the_item) {
   using lh::json::parse_add;
   auto msg = refusal(parse_add(
@@ -188,7 +241,7 @@ TEST(vector_json, configured_limits_bound_batches_k_dimension_and_metadata) {
   // A query longer than a lowered max_dimension still reads: the index
   // (which may predate the limit) checks its own dimension.
   EXPECT_TRUE(parse_search(R"({"vector":[1,2,3,4,5,6,7,8,9,10]})"));
-  EXPECT_TRUE(parse_add(items(1, R"({"a":"0123456"})"), 1)); // 15 bytes
+  EXPECT_TRUE(parse_add(items(1, R"({"a":"0123456"})"), 1));  // 15 bytes
   EXPECT_TRUE(parse_add(items(1, R"({"a":"01234567"})"), 1)); // 16 bytes
   msg = refusal(parse_add(items(1, R"({"a":"012345678"})"), 1));
   EXPECT_TRUE(has(msg, "over the limit of 16 (limits.max_metadata_bytes)"))
@@ -277,8 +330,8 @@ TEST(vector_json, parses_search_batches_and_names_the_bad_search) {
   EXPECT_TRUE(has(msg, "searches[1]: vector is required")) << msg;
   msg = refusal(parse_search_batch(R"({"searches":[{"vector":[1],"x":1}]})"));
   EXPECT_TRUE(has(msg, "searches[0]: unknown field 'x'")) << msg;
-  EXPECT_TRUE(has(refusal(parse_search_batch(R"({"searches":[]})")),
-                  "1..1000"));
+  EXPECT_TRUE(
+    has(refusal(parse_search_batch(R"({"searches":[]})")), "1..1000"));
   EXPECT_TRUE(has(refusal(parse_search_batch(R"({"searches":[1]})")),
                   "searches[0]: must be an object"));
   EXPECT_TRUE(
@@ -346,8 +399,8 @@ TEST(vector_json, a_key_twice_in_one_object_is_refused_everywhere) {
     return {};
   };
   using namespace lh::json;
-  EXPECT_TRUE(twice(as_void(parse_create(
-    R"({"name":"a","name":"b","dimension":2,"distance":"l2"})"))));
+  EXPECT_TRUE(twice(as_void(
+    parse_create(R"({"name":"a","name":"b","dimension":2,"distance":"l2"})"))));
   EXPECT_TRUE(twice(as_void(parse_add(
     R"({"items":[{"id":"a","vector":[1,2]}],"items":[{"id":"b","vector":[1,2]}]})",
     2))));
@@ -358,13 +411,14 @@ TEST(vector_json, a_key_twice_in_one_object_is_refused_everywhere) {
   EXPECT_TRUE(twice(as_void(parse_add(
     R"({"items":[{"id":"a","vector":[1,2],"metadata":{"x":[{"b":1,"b":2}]}}]})",
     2))));
-  EXPECT_TRUE(twice(as_void(parse_search(R"({"vector":[1,2],"k":1,"k":500})"))));
+  EXPECT_TRUE(
+    twice(as_void(parse_search(R"({"vector":[1,2],"k":1,"k":500})"))));
   EXPECT_TRUE(twice(as_void(parse_search(
     R"({"vector":[1,2],"filter":{"must":[{"key":"a","key":"b","match":{"value":1}}]}})"))));
   EXPECT_TRUE(twice(as_void(parse_get(R"({"ids":["a"],"ids":["b"]})"))));
   EXPECT_TRUE(twice(as_void(parse_delete(R"({"ids":["a"],"ids":["b"]})"))));
-  EXPECT_TRUE(twice(as_void(parse_count(
-    R"({"filter":{"must":[],"must":[{"has_id":["a"]}]}})"))));
+  EXPECT_TRUE(twice(as_void(
+    parse_count(R"({"filter":{"must":[],"must":[{"has_id":["a"]}]}})"))));
   EXPECT_TRUE(twice(as_void(parse_scroll(R"({"limit":1,"limit":2})"))));
   // The same key in different objects is fine.
   EXPECT_TRUE(as_void(parse_add(
