@@ -6,6 +6,9 @@
 //      (batches of 1000), search QPS (2-16 keep-alive connections) and
 //      recall per ef, and the same for batch search (100 searches per
 //      request, 2-4 connections).
+//   3. with --floor, nginx answering the same search bodies at once: the
+//      ceiling C = 1 / (1/in-process + 1/floor) per ef, each target's QPS
+//      / C, and server CPU per request (/health, search) beside nginx's.
 // Prints a table with ratios and writes a recall-vs-QPS plot. Asserts
 // nothing about speed. --quick: 10k vectors, short runs (CI).
 #include <algorithm>
@@ -14,12 +17,14 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include <CLI/CLI.hpp>
 
 #include "bench/dataset.hpp"
 #include "bench/load_client.hpp"
+#include "bench/process_cpu.hpp"
 #include "http/client.hpp"
 #include "index/hnsw_index.hpp"
 #include "index/worker_pool.hpp"
@@ -36,6 +41,7 @@ struct point {
   double qps = 0;
   double recall = 0;
   size_t connections = 0;
+  double cpu_us = 0; // server CPU per search (at the best connections)
   // POST .../search/batch, batch_size searches per request.
   double batch_qps = 0;
   double batch_recall = 0;
@@ -72,11 +78,29 @@ std::vector<std::vector<uint32_t>> batch_ids(std::string_view body) {
 struct target_spec {
   std::string name;
   uint16_t port = 0;
+  int pid = 0;        // for its CPU per request; 0: not counted
   std::string prefix; // "" for vectord, "/v1" for the public API
 };
 
+/// NAME:PORT[:PID]
+std::optional<target_spec> parse_target(const std::string& arg) {
+  auto colon = arg.find(':');
+  if (colon == std::string::npos)
+    return std::nullopt;
+  target_spec t;
+  t.name = arg.substr(0, colon);
+  auto rest = arg.substr(colon + 1);
+  auto second = rest.find(':');
+  t.port = static_cast<uint16_t>(std::stoi(rest.substr(0, second)));
+  if (second != std::string::npos)
+    t.pid = std::stoi(rest.substr(second + 1));
+  t.prefix = t.name == "vectord" ? "" : "/v1";
+  return t;
+}
+
 struct target_result {
-  double floor_qps = 0; // GET /health through the same client: HTTP alone
+  double floor_qps = 0;     // GET /health through the same client: HTTP alone
+  double health_cpu_us = 0; // server CPU per GET /health
   double insert_rate = 0;
   int insert_errors = 0;
   std::map<size_t, point> by_ef;
@@ -134,6 +158,21 @@ void measure_batches(const target_spec& t, const workload& w,
     }
   }
 }
+
+// One search request per query at `ef`, POSTed to `path`.
+std::vector<std::string> search_requests(const std::string& path,
+                                         const workload& w, size_t ef) {
+  std::vector<std::string> requests;
+  for (size_t q = 0; q < w.queries.rows; ++q)
+    requests.push_back(bench::make_post(
+      path, R"({"k":)" + std::to_string(w.k) + R"(,"ef":)" + std::to_string(ef)
+              + R"(,"vector":)"
+              + bench::json_vector(w.queries.row(q), w.base.dim) + "}"));
+  return requests;
+}
+
+const std::vector<std::string> health_requests{
+  "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"};
 
 // Builds the index on one target over HTTP, then measures its searches.
 target_result measure_target(const target_spec& t, const workload& w) {
@@ -196,12 +235,8 @@ target_result measure_target(const target_spec& t, const workload& w) {
                 t.name.c_str(), result.insert_rate, batch, errors.load());
   }
   for (auto ef : w.efs) {
-    std::vector<std::string> requests;
-    for (size_t q = 0; q < w.queries.rows; ++q)
-      requests.push_back(bench::make_post(
-        path("/vectors/index/" + name + "/search"),
-        R"({"k":)" + std::to_string(w.k) + R"(,"ef":)" + std::to_string(ef)
-          + R"(,"vector":)" + bench::json_vector(w.queries.row(q), dim) + "}"));
+    auto requests = search_requests(path("/vectors/index/" + name + "/search"),
+                                    w, ef);
     std::vector<std::vector<uint32_t>> found(w.queries.rows);
     // One pass over all queries for recall, then timed runs.
     bench::run_load(t.port, 2, requests, 1e9, w.queries.rows,
@@ -210,30 +245,88 @@ target_result measure_target(const target_spec& t, const workload& w) {
                     });
     point best;
     best.recall = bench::recall_at_k(found, w.truth, w.k);
-    for (auto conns : w.conn_counts) {
-      auto r = bench::run_load(t.port, conns, requests, w.measure_seconds,
-                               SIZE_MAX, nullptr);
-      if (r.errors > 0)
-        std::fprintf(stderr, "%s ef %zu, %zu connections: %zu errors\n",
-                     t.name.c_str(), ef, conns, r.errors);
-      if (r.per_second() > best.qps) {
-        best.qps = r.per_second();
-        best.connections = conns;
-      }
-    }
+    auto r = bench::best_costed_load(t.port, t.pid, w.conn_counts, requests,
+                                     w.measure_seconds,
+                                     t.name + " ef " + std::to_string(ef));
+    best.qps = r.load.per_second();
+    best.connections = r.connections;
+    best.cpu_us = r.cpu_us_per_request;
     measure_batches(t, w, name, ef, best);
     result.by_ef[ef] = best;
   }
   if (w.keep.empty())
     (void)admin.send(lh::http::method::del, path("/vectors/index/" + name));
   // The cost of HTTP alone on this machine: a request that does nothing.
-  std::vector<std::string> health{"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"};
-  for (auto conns : w.conn_counts)
-    result.floor_qps = std::max(
-      result.floor_qps, bench::run_load(t.port, conns, health,
-                                        w.measure_seconds, SIZE_MAX, nullptr)
-                          .per_second());
+  auto health = bench::best_costed_load(t.port, t.pid, w.conn_counts,
+                                        health_requests, w.measure_seconds,
+                                        t.name + " /health");
+  result.floor_qps = health.load.per_second();
+  result.health_cpu_us = health.cpu_us_per_request;
   return result;
+}
+
+// What a server that does nothing but answer costs here (nginx, one
+// worker per core, `return 200` with a small body), driven by the same
+// client with the same search bodies.
+struct floor_figures {
+  double search_rate = 0; // POSTs of the search bodies answered per second
+  size_t connections = 0;
+  double search_cpu_us = 0, health_cpu_us = 0;
+};
+
+floor_figures measure_floor(const target_spec& server, const workload& w) {
+  floor_figures f;
+  auto posts = bench::best_costed_load(
+    server.port, server.pid, w.conn_counts,
+    search_requests("/vectors/index/floor/search", w, w.efs.front()),
+    w.measure_seconds, "floor (nginx) search bodies");
+  f.search_rate = posts.load.per_second();
+  f.connections = posts.connections;
+  f.search_cpu_us = posts.cpu_us_per_request;
+  f.health_cpu_us = bench::best_costed_load(server.port, server.pid,
+                                            w.conn_counts, health_requests,
+                                            w.measure_seconds,
+                                            "floor (nginx) /health")
+                      .cpu_us_per_request;
+  return f;
+}
+
+// Ceiling C = 1 / (1/in-process QPS + 1/floor rate): the best any HTTP
+// server could reach here, its search and the floor's HTTP work sharing
+// the cores. Targets (issue 15): single-query search at ef 16 and 32,
+// vectord and lakehouse >= 0.85 C, the gateway >= 0.6 C.
+void print_ceiling(const floor_figures& f,
+                   const std::vector<target_spec>& targets,
+                   std::map<std::string, target_result>& results,
+                   std::map<size_t, point>& in_process,
+                   const std::vector<size_t>& efs) {
+  std::printf("\nfloor: nginx answered %.0f search POSTs/s (%zu connections)"
+              "\n%5s | %11s %9s",
+              f.search_rate, f.connections, "ef", "in-proc QPS", "ceiling C");
+  for (auto& t : targets)
+    std::printf(" | %9s QPS %6s", t.name.c_str(), "/ C");
+  std::printf("\n");
+  for (auto ef : efs) {
+    double c = 1 / (1 / in_process[ef].qps + 1 / f.search_rate);
+    std::printf("%5zu | %11.0f %9.0f", ef, in_process[ef].qps, c);
+    for (auto& t : targets) {
+      auto qps = results[t.name].by_ef[ef].qps;
+      std::printf(" | %13.0f %6.2f", qps, qps / c);
+    }
+    std::printf("\n");
+  }
+  std::printf("(targets at ef 16 and 32: vectord and lakehouse >= 0.85 C, "
+              "gateway >= 0.6 C)\n");
+  auto search_column = "search ef " + std::to_string(efs.front());
+  std::printf("\nserver CPU per request (us, at the best connections; the "
+              "process and its children)\n%-10s %9s %14s\n",
+              "server", "/health", search_column.c_str());
+  std::printf("%-10s %9.1f %14.1f  (answers the search body at once)\n",
+              "nginx", f.health_cpu_us, f.search_cpu_us);
+  for (auto& t : targets)
+    std::printf("%-10s %9.1f %14.1f\n", t.name.c_str(),
+                results[t.name].health_cpu_us,
+                results[t.name].by_ef[efs.front()].cpu_us);
 }
 
 } // namespace
@@ -245,7 +338,8 @@ int main(int argc, char** argv) {
   std::string data_dir = "/usr/share/datasets/fashion-mnist";
   std::string plot = "bench/out/ann.png";
   double measure_seconds = 3;
-  std::string keep; // index name to keep and reuse (profiling)
+  std::string keep;      // index name to keep and reuse (profiling)
+  std::string floor_arg; // PORT[:PID] of a server that answers at once
   app.add_flag("--quick", quick, "10k vectors, short runs");
   app
     .add_option("--target", target_args,
@@ -257,19 +351,26 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", measure_seconds, "duration of each measurement");
   app.add_option("--keep", keep,
                  "use this index name, reuse it when it exists, keep it after");
+  app.add_option("--floor", floor_arg,
+                 "PORT[:PID] of nginx answering every request at once: the "
+                 "floor that sets the HTTP ceiling");
   CLI11_PARSE(app, argc, argv);
   std::vector<target_spec> targets;
   for (auto& arg : target_args) {
-    auto colon = arg.find(':');
-    if (colon == std::string::npos) {
-      std::fprintf(stderr, "--target wants NAME:PORT, got %s\n", arg.c_str());
+    auto t = parse_target(arg);
+    if (!t) {
+      std::fprintf(stderr, "--target wants NAME:PORT[:PID], got %s\n",
+                   arg.c_str());
       return 2;
     }
-    target_spec t;
-    t.name = arg.substr(0, colon);
-    t.port = static_cast<uint16_t>(std::stoi(arg.substr(colon + 1)));
-    t.prefix = t.name == "vectord" ? "" : "/v1";
-    targets.push_back(t);
+    targets.push_back(*t);
+  }
+  std::optional<target_spec> floor_server;
+  if (!floor_arg.empty()
+      && !(floor_server = parse_target("floor:" + floor_arg))) {
+    std::fprintf(stderr, "--floor wants PORT[:PID], got %s\n",
+                 floor_arg.c_str());
+    return 2;
   }
   if (quick)
     measure_seconds = std::min(measure_seconds, 0.3);
@@ -332,6 +433,10 @@ int main(int argc, char** argv) {
     results[t.name] = measure_target(t, w);
     errors += results[t.name].insert_errors;
   }
+  // 3. The floor: nginx answering the same search bodies, same client.
+  std::optional<floor_figures> floor;
+  if (floor_server)
+    floor = measure_floor(*floor_server, w);
 
   std::printf("\n%5s | %11s %7s", "ef", "in-proc QPS", "recall");
   for (auto& t : targets)
@@ -401,9 +506,12 @@ int main(int argc, char** argv) {
         std::printf("  %-9s search QPS / vectord: %.2f\n", t.name.c_str(),
                     results[t.name].by_ef[target_ef].qps
                       / results["vectord"].by_ef[target_ef].qps);
-  std::printf("  targets: vectord and lakehouse >= 0.8 of in-process, "
-              "lakehouse >= 0.95 of vectord, gateway >= 0.6 of in-process; "
-              "inserts >= 0.7 of the in-process build\n");
+  std::printf("  target: inserts over HTTP >= 0.8 of the in-process build "
+              "(vectord, lakehouse); search targets against the ceiling "
+              "below\n");
+
+  if (floor)
+    print_ceiling(*floor, targets, results, in_process, efs);
 
   // The plot: recall vs QPS, one line per side.
   auto data = plot + ".dat";

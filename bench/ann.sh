@@ -3,6 +3,9 @@
 #   bench/ann.sh [--target vectord|lakehouse|gateway]... [ann options]
 # Default targets: vectord, lakehouse and gateway (in front of its own
 # storaged and vectord), measured in the same run.
+# Each target's pid goes along (server CPU per request). nginx (Debian's
+# nginx-light, one worker per core, every request answered at once with a
+# small JSON body) is started too, as the floor that sets the ceiling.
 # Output: a table and bench/out/ann.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +42,51 @@ for name in "${names[@]}"; do
     *) echo "unknown target $name" >&2; exit 2 ;;
   esac
   port_var=PORT_$name
-  targets+=(--target "$name:${!port_var}")
+  pid_var=PID_$name
+  targets+=(--target "$name:${!port_var}:${!pid_var}")
 done
-"$BIN_DIR/ann_bench" "${targets[@]}" --plot bench/out/ann.png "${args[@]}"
+
+# The floor: nginx on a free loopback port, in the smoke directory.
+floor=()
+if nginx_bin=$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null); then
+  floor_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  ndir=$SMOKE_DIR/nginx
+  mkdir -p "$ndir"
+  cat >"$ndir/nginx.conf" <<NGINX
+worker_processes $(nproc);
+pid $ndir/nginx.pid;
+error_log $ndir/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $ndir/body;
+  proxy_temp_path $ndir/proxy;
+  fastcgi_temp_path $ndir/fastcgi;
+  uwsgi_temp_path $ndir/uwsgi;
+  scgi_temp_path $ndir/scgi;
+  client_body_buffer_size 64k;
+  keepalive_requests 100000000;
+  server {
+    listen 127.0.0.1:$floor_port;
+    location / {
+      default_type application/json;
+      return 200 '{"results":[]}';
+    }
+  }
+}
+NGINX
+  "$nginx_bin" -p "$ndir" -c "$ndir/nginx.conf" -g 'daemon off;' \
+    >"$ndir/out.log" 2>&1 &
+  SMOKE_PIDS+=($!)
+  nginx_pid=$!
+  for _ in $(seq 1 50); do
+    curl -s -o /dev/null "http://127.0.0.1:$floor_port/" && break
+    sleep 0.1
+  done
+  floor=(--floor "$floor_port:$nginx_pid")
+  echo "started nginx (pid $nginx_pid, $(nproc) workers) on port $floor_port"
+else
+  echo "nginx not found: no floor measured (scripts/setup installs nginx-light)"
+fi
+"$BIN_DIR/ann_bench" "${targets[@]}" "${floor[@]}" --plot bench/out/ann.png \
+  "${args[@]}"
