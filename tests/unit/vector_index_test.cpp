@@ -104,6 +104,23 @@ TEST(validate_params, refuses_each_bad_field) {
   EXPECT_FALSE(lh::validate_params(q));
 }
 
+// Values are summed eight at a time: a bad one is named wherever it sits,
+// in the blocks of eight or in the tail, and a query's too.
+TEST(validate_batch, names_the_value_that_is_not_finite_at_any_position) {
+  auto p = params(lh::metric::l2, 21);
+  for (uint32_t at : {0u, 3u, 13u, 16u, 20u})
+    for (float bad : {NAN, INFINITY, -INFINITY}) {
+      std::vector<float> v(21, 0.5f);
+      v[at] = bad;
+      auto msg = refusal(lh::validate_query(p, v));
+      EXPECT_TRUE(has(msg, "value " + std::to_string(at) + " is not finite"))
+        << msg;
+    }
+  EXPECT_TRUE(lh::validate_query(p, std::vector<float>(21, 6e17f)));
+  EXPECT_TRUE(has(refusal(lh::validate_query(p, std::vector<float>(21, 1e18f))),
+                  "squared norm"));
+}
+
 TEST(validate_batch, refuses_each_bad_item_and_names_its_position) {
   auto p = params(lh::metric::cosine, 2);
   auto good = batch_of(2, {"a", "b"}, {1, 0, 0, 1});
@@ -189,12 +206,13 @@ TEST(vector_index, vectors_whose_distances_would_overflow_are_refused) {
   EXPECT_TRUE(has(refused(cosine, {1e-45f, 0, 0}), "item 0: vector's norm"));
   EXPECT_TRUE(has(refused(l2, {3e38f, 3e38f, 3e38f}), "would overflow"));
   EXPECT_TRUE(has(refused(dot, {-3e19f, 0, 0}), "would overflow"));
-  EXPECT_TRUE(has(refusal(lh::validate_query(l2, std::vector<float>{3e38f, 0, 0})),
-                  "query: "));
+  EXPECT_TRUE(
+    has(refusal(lh::validate_query(l2, std::vector<float>{3e38f, 0, 0})),
+        "query: "));
   // Small and large vectors inside the bounds search to finite distances.
   lh::vector_index tiny{cosine};
-  ASSERT_TRUE(tiny.add(batch_of(3, {"a", "b"}, {1e-30f, 0, 0, 0, 1e-30f, 0}),
-                       nullptr));
+  ASSERT_TRUE(
+    tiny.add(batch_of(3, {"a", "b"}, {1e-30f, 0, 0, 0, 1e-30f, 0}), nullptr));
   auto hits = tiny.search(std::vector<float>{2e-30f, 0, 0}, 2, std::nullopt);
   ASSERT_TRUE(hits);
   ASSERT_EQ(hits->size(), 2u);
@@ -202,8 +220,8 @@ TEST(vector_index, vectors_whose_distances_would_overflow_are_refused) {
   EXPECT_NEAR((*hits)[0].distance, 0, 1e-6);
   EXPECT_NEAR((*hits)[1].distance, 1, 1e-6);
   lh::vector_index big{l2};
-  ASSERT_TRUE(big.add(batch_of(3, {"a", "b"}, {1e18f, 0, 0, -1e18f, 0, 0}),
-                      nullptr));
+  ASSERT_TRUE(
+    big.add(batch_of(3, {"a", "b"}, {1e18f, 0, 0, -1e18f, 0, 0}), nullptr));
   hits = big.search(std::vector<float>{1e18f, 1e18f, 0}, 2, std::nullopt);
   ASSERT_TRUE(hits);
   for (auto& h : *hits)
