@@ -33,7 +33,8 @@ struct server_options {
   /// of the read to the answer): past it, 503 before the body is read. A
   /// request alone is always let through up to its route's limit.
   uint64_t max_body_bytes_in_flight = uint64_t{1} << 30;
-  /// A request whose I/O thread is this far behind (http/queue_delay.hpp)
+  /// A request that waited this long before its I/O thread read it (its
+  /// kernel arrival stamp, or the thread's own lag: http/queue_delay.hpp)
   /// gets an immediate 503 instead of a late answer; probes (/health,
   /// /ready, /metrics) are always answered. Zero: never refused for it.
   std::chrono::milliseconds max_queue_delay{0};

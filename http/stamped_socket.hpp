@@ -94,7 +94,6 @@ private:
                 size_t& bytes) {
     std::array<iovec, max_iov> iov;
     size_t count = 0;
-    size_t wanted = 0;
     for (auto it = boost::asio::buffer_sequence_begin(buffers);
          it != boost::asio::buffer_sequence_end(buffers) && count < max_iov;
          ++it) {
@@ -102,11 +101,10 @@ private:
       if (b.size() == 0)
         continue;
       iov[count++] = iovec{b.data(), b.size()};
-      wanted += b.size();
     }
     bytes = 0;
     ec = {};
-    if (wanted == 0)
+    if (count == 0)
       return true; // as Asio: an empty read completes at once
     auto got = receive_stamped(socket_.native_handle(), iov.data(), count);
     if (got.bytes < 0) {

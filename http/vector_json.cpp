@@ -135,6 +135,13 @@ expected<add_batch> parse_add(const std::string& body, uint32_t dimension,
     batch.metadata.push_back(std::move(metadata));
     return {};
   };
+  // One element of items: an object, read as an item.
+  auto read_element = [&](auto& element, size_t i) -> expected<void> {
+    od::object item;
+    if (element.get_object().get(item))
+      return bad("item " + std::to_string(i) + ": must be an object");
+    return read_item(item, i);
+  };
   auto too_many = [] {
     return bad("items holds more than "
                + std::to_string(limits().max_batch_items)
@@ -154,13 +161,10 @@ expected<add_batch> parse_add(const std::string& body, uint32_t dimension,
         simdjson::padded_string_view view{body.data() + offset, length,
                                           body.capacity() - offset};
         od::document doc;
-        od::object item;
         if (auto e = thread_parser().iterate(view).get(doc))
           return bad("item " + std::to_string(i)
                      + ": not valid JSON: " + reason(e));
-        if (doc.get_object().get(item))
-          return bad("item " + std::to_string(i) + ": must be an object");
-        if (auto read = read_item(item, i); !read)
+        if (auto read = read_element(doc, i); !read)
           return read.error();
         if (auto end = expect_end(doc); !end)
           return end.error();
@@ -179,10 +183,7 @@ expected<add_batch> parse_add(const std::string& body, uint32_t dimension,
       for (auto element : items) {
         if (i == limits().max_batch_items)
           return too_many();
-        od::object item;
-        if (element.get_object().get(item))
-          return bad("item " + std::to_string(i) + ": must be an object");
-        if (auto read = read_item(item, i++); !read)
+        if (auto read = read_element(element, i++); !read)
           return read;
       }
       return {};

@@ -217,7 +217,8 @@ struct rocks_store::impl {
   // The generation stored for `key` (0 when none); key lock held.
   expected<uint64_t> stored_generation(std::string_view key) {
     rocksdb::PinnableSlice value;
-    auto s = db->Get({}, db->DefaultColumnFamily(), generation_key(key), &value);
+    auto s = db->Get({}, db->DefaultColumnFamily(), generation_key(key),
+                     &value);
     if (s.IsNotFound())
       return uint64_t{0};
     if (!s.ok())
@@ -457,10 +458,12 @@ expected<void> rocks_store::put_all(std::span<const object_ref> objects,
                                     const std::function<void()>& on_copied) {
   auto& d = *impl_;
   uint64_t total = 0;
+  size_t keys_bytes = 0;
   for (auto& [key, value] : objects) {
     if (auto ok = validate_key(key); !ok)
       return ok;
     total += value.size();
+    keys_bytes += key.size();
   }
   if (total > d.options.max_value_bytes)
     return make_error(ec::payload_too_large,
@@ -481,11 +484,8 @@ expected<void> rocks_store::put_all(std::span<const object_ref> objects,
     held.emplace_back(d.key_locks[i]);
   // Sized up front: a batch's buffer grows by doubling, and growing a
   // 156 MB log record's batch from 128 to 256 MB held both at once.
-  size_t keys_bytes = 0;
-  for (auto& [key, value] : objects)
-    keys_bytes += key.size();
-  rocksdb::WriteBatch batch{batch_bytes_for(total, keys_bytes, objects.size(),
-                                            d.options.chunk_bytes)};
+  rocksdb::WriteBatch batch{
+    batch_bytes_for(total, keys_bytes, objects.size(), d.options.chunk_bytes)};
   for (auto& [key, value] : objects)
     if (auto ok = d.write_into(batch, key, value); !ok)
       return ok;
