@@ -8,7 +8,11 @@
 //      request, 2-4 connections).
 //   3. with --floor, nginx answering the same search bodies at once: the
 //      ceiling C = 1 / (1/in-process + 1/floor) per ef, each target's QPS
-//      / C, and server CPU per request (/health, search) beside nginx's.
+//      / C, and server CPU per request (/health, search) beside nginx's;
+//   4. memory: this process's RSS growth while it builds the in-process
+//      graph, beside each target's RSS (with a PID) empty and with the
+//      index loaded and its save landed. bench/ann.sh then restarts
+//      lakehouse and measures it again after rehydration.
 // Prints a table with ratios and writes a recall-vs-QPS plot. Asserts
 // nothing about speed. --quick: 10k vectors, short runs (CI).
 #include <algorithm>
@@ -25,6 +29,7 @@
 #include "bench/dataset.hpp"
 #include "bench/load_client.hpp"
 #include "bench/process_cpu.hpp"
+#include "bench/process_memory.hpp"
 #include "http/client.hpp"
 #include "index/hnsw_index.hpp"
 #include "index/worker_pool.hpp"
@@ -99,6 +104,8 @@ std::optional<target_spec> parse_target(const std::string& arg) {
 }
 
 struct target_result {
+  size_t rss_empty = 0;     // of its PID before the index was created
+  size_t rss_loaded = 0;    // after the inserts and the save after them
   double floor_qps = 0;     // GET /health through the same client: HTTP alone
   double health_cpu_us = 0; // server CPU per GET /health
   double insert_rate = 0;
@@ -174,6 +181,39 @@ std::vector<std::string> search_requests(const std::string& path,
 const std::vector<std::string> health_requests{
   "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"};
 
+// Good saves the target counted (/metrics lakehouse_saves_total), or
+// nothing for a target that does not save (vectord without a store).
+std::optional<long> saves_done(lh::http::blocking_client& admin) {
+  auto metrics = admin.get("/metrics");
+  static const std::string key = R"(lakehouse_saves_total{result="ok"} )";
+  size_t at = 0;
+  if (!metrics || metrics->status != 200
+      || (at = metrics->body.find(key)) == std::string::npos)
+    return std::nullopt;
+  return std::strtol(metrics->body.c_str() + at + key.size(), nullptr, 10);
+}
+
+// After the last insert: waits (at most 2 min) until a save has landed
+// since `before` and no other followed for 5 s. A save that was in flight
+// when the inserts ended is followed by one more after the persistence
+// actor's rest (max(1 s, 3x the save's length)), which is shorter.
+void wait_for_saves(lh::http::blocking_client& admin, long before) {
+  auto deadline = clock_type::now() + std::chrono::minutes{2};
+  auto last = saves_done(admin).value_or(before);
+  auto changed = clock_type::now();
+  while (clock_type::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{200});
+    auto now = saves_done(admin).value_or(last);
+    if (now != last) {
+      last = now;
+      changed = clock_type::now();
+    } else if (last > before && seconds_since(changed) >= 5) {
+      return;
+    }
+  }
+  std::fprintf(stderr, "no save settled in 2 min (%ld saves)\n", last);
+}
+
 // Builds the index on one target over HTTP, then measures its searches.
 target_result measure_target(const target_spec& t, const workload& w) {
   target_result result;
@@ -185,6 +225,7 @@ target_result measure_target(const target_spec& t, const workload& w) {
                              : w.keep;
   auto existing = admin.get(path("/vectors/index/" + name));
   bool reuse = !w.keep.empty() && existing && existing->status == 200;
+  result.rss_empty = t.pid != 0 ? bench::rss_bytes(t.pid) : 0;
   if (!reuse) {
     auto created = admin.send(
       lh::http::method::post, path("/vectors/index"),
@@ -230,10 +271,13 @@ target_result measure_target(const target_spec& t, const workload& w) {
       s.join();
     result.insert_rate = w.base.rows / seconds_since(t0);
     result.insert_errors = errors;
+    if (auto saves = saves_done(admin))
+      wait_for_saves(admin, *saves);
     std::printf("%s insert over HTTP: %.0f vectors/s (batches of %zu, %d "
                 "errors)\n",
                 t.name.c_str(), result.insert_rate, batch, errors.load());
   }
+  result.rss_loaded = t.pid != 0 ? bench::rss_bytes(t.pid) : 0;
   for (auto ef : w.efs) {
     auto requests = search_requests(path("/vectors/index/" + name + "/search"),
                                     w, ef);
@@ -329,6 +373,30 @@ void print_ceiling(const floor_figures& f,
                 results[t.name].by_ef[efs.front()].cpu_us);
 }
 
+// Target: lakehouse's RSS with the index loaded (after its save) <= 1.15x
+// what building the same graph grew this process by.
+void print_memory(const std::vector<target_spec>& targets,
+                  std::map<std::string, target_result>& results,
+                  double graph_growth) {
+  std::printf("\nmemory (RSS, MiB): in-process graph build grew %.1f\n"
+              "%-10s %9s %14s %9s %14s\n",
+              bench::mib(graph_growth), "server", "empty", "index loaded",
+              "/ build", "growth / build");
+  for (auto& t : targets) {
+    auto& r = results[t.name];
+    if (r.rss_loaded == 0 || t.name == "gateway")
+      continue;
+    auto loaded = static_cast<double>(r.rss_loaded);
+    std::printf("%-10s %9.1f %14.1f %9.2f %14.2f\n", t.name.c_str(),
+                bench::mib(static_cast<double>(r.rss_empty)),
+                bench::mib(loaded), loaded / graph_growth,
+                (loaded - static_cast<double>(r.rss_empty)) / graph_growth);
+  }
+  std::printf("(target: lakehouse index loaded, after its save and after a "
+              "restart, <= 1.15 x the build's growth; the gateway's index "
+              "lives in its vectord)\n");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -392,6 +460,7 @@ int main(int argc, char** argv) {
   std::printf("exact top-%zu computed in %.1f s\n", k, seconds_since(t0));
 
   // 1. Baseline: the hnswlib graph in-process, 2 threads.
+  auto rss_before_graph = bench::rss_bytes();
   lh::hnsw_index graph{
     {static_cast<uint32_t>(dim), lh::metric::l2, 16, 200, 100}, base.rows};
   lh::worker_pool pool{threads};
@@ -399,8 +468,13 @@ int main(int argc, char** argv) {
   pool.parallel_for(base.rows, threads,
                     [&](size_t i) { (void)graph.add(i, base.row(i)); });
   double build_rate = base.rows / seconds_since(t0);
-  std::printf("in-process build: %.0f vectors/s (%zu threads)\n", build_rate,
-              threads);
+  auto graph_growth = static_cast<double>(bench::rss_bytes())
+                      - static_cast<double>(rss_before_graph);
+  std::printf("in-process build: %.0f vectors/s (%zu threads), RSS +%.1f "
+              "MiB\n",
+              build_rate, threads, bench::mib(graph_growth));
+  // For bench/ann.sh, which compares a restarted lakehouse with it.
+  std::printf("memory: in-process growth bytes %.0f\n", graph_growth);
   std::map<size_t, point> in_process;
   for (auto ef : efs) {
     std::vector<std::vector<uint32_t>> found(queries.rows);
@@ -512,6 +586,7 @@ int main(int argc, char** argv) {
 
   if (floor)
     print_ceiling(*floor, targets, results, in_process, efs);
+  print_memory(targets, results, graph_growth);
 
   // The plot: recall vs QPS, one line per side.
   auto data = plot + ".dat";

@@ -6,6 +6,8 @@
 # Each target's pid goes along (server CPU per request). nginx (Debian's
 # nginx-light, one worker per core, every request answered at once with a
 # small JSON body) is started too, as the floor that sets the ceiling.
+# lakehouse keeps its index (ann-bench) and is restarted at the end: its
+# RSS after rehydration against the in-process build's RSS growth.
 # Output: a table and bench/out/ann.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -88,5 +90,21 @@ NGINX
 else
   echo "nginx not found: no floor measured (scripts/setup installs nginx-light)"
 fi
+log=$SMOKE_DIR/ann.out
+status=0
 "$BIN_DIR/ann_bench" "${targets[@]}" "${floor[@]}" --plot bench/out/ann.png \
-  "${args[@]}"
+  --keep ann-bench "${args[@]}" | tee "$log" || status=$?
+
+# Memory after a restart: lakehouse rehydrates the index it saved.
+if [[ -n ${PID_lakehouse:-} ]] && kill -0 "$PID_lakehouse" 2>/dev/null; then
+  kill "$PID_lakehouse"
+  wait "$PID_lakehouse" 2>/dev/null || true
+  start_service lakehouse --data-dir "$SMOKE_DIR/data"
+  sleep 1 # /ready is up; let the last rehydration buffers go
+  rss=$(awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$PID_lakehouse/status")
+  growth=$(sed -n 's/^memory: in-process growth bytes //p' "$log")
+  awk -v rss="$rss" -v growth="$growth" 'BEGIN {
+    printf "lakehouse after a restart: RSS %.1f MiB = %.2f x the in-process build growth (target <= 1.15)\n",
+      rss / 1048576, rss / growth }'
+fi
+exit "$status"

@@ -6,10 +6,14 @@
 //     index/lhv1.cpp uses) vs the hand-written writer;
 //   - a search reply of 10 hits with metadata: the writer (what the search
 //     route uses) vs Boost.JSON, which must parse the stored metadata text
-//     to embed it.
+//     to embed it;
+//   - an add body of 1000 x 784 floats: parsed whole by simdjson vs split
+//     into its items first (http/json_skim), each parsed alone - the
+//     split keeps the parser's buffers the size of one item.
 // Usage: codec_bench [--quick]
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -127,5 +131,28 @@ int main(int argc, char** argv) {
           "Boost.JSON",
           seconds_per_call([&] { sink = boost_hits().size(); }, budget), "us",
           1e6);
+
+  // An add body as clients send it: 1000 items of 784 pixel values.
+  std::string body = R"({"items":[)";
+  for (size_t i = 0; i < 1000; ++i) {
+    body += (i > 0 ? R"(,{"id":")" : R"({"id":")") + std::to_string(i)
+            + R"(","vector":[)";
+    for (size_t j = 0; j < 784; ++j)
+      body += (j > 0 ? "," : "") + std::to_string((i * 31 + j * 7) % 256);
+    body += "]}";
+  }
+  body += "]}";
+  body.reserve(body.size() + 64); // the padding the server leaves
+  auto parse = [&](size_t split_above) {
+    auto batch = lh::json::parse_add(body, 784, split_above);
+    if (!batch || batch->size() != 1000) {
+      std::printf("add body: parse failed\n");
+      std::exit(1);
+    }
+    return batch->vectors.size();
+  };
+  compare("add body 1000 x 784, per body", "whole",
+          seconds_per_call([&] { sink = parse(SIZE_MAX); }, budget), "split",
+          seconds_per_call([&] { sink = parse(0); }, budget), "ms", 1e3);
   return 0;
 }

@@ -19,6 +19,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bench/dataset.hpp"
+#include "bench/process_memory.hpp"
 #include "http/filter_json.hpp"
 #include "index/vector_index.hpp"
 #include "index/worker_pool.hpp"
@@ -29,13 +30,6 @@ using clock_type = std::chrono::steady_clock;
 
 double seconds_since(clock_type::time_point t) {
   return std::chrono::duration<double>(clock_type::now() - t).count();
-}
-
-size_t rss_bytes() {
-  std::ifstream statm{"/proc/self/statm"};
-  size_t pages = 0, resident = 0;
-  statm >> pages >> resident;
-  return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
 }
 
 std::string metadata_of(size_t i, unsigned label) {
@@ -127,7 +121,7 @@ void filtered_search(const bench::matrix& base,
   lh::vector_index idx{{"fashion", static_cast<uint32_t>(base.dim),
                         lh::metric::l2, 16, 200, static_cast<uint32_t>(ef)}};
   auto t0 = clock_type::now();
-  auto rss_before = rss_bytes();
+  auto rss_before = bench::rss_bytes();
   if (auto ok = idx.add(batch(base, labels, 0, base.rows), &pool); !ok) {
     std::fprintf(stderr, "add failed: %s\n", ok.error().message.c_str());
     std::exit(1);
@@ -136,7 +130,7 @@ void filtered_search(const bench::matrix& base,
   std::printf("built %zu items in %.1f s; RSS +%.0f MiB; metadata index "
               "%.2f MiB (%.1f bytes/item, 3 keys)\n",
               info.length, seconds_since(t0),
-              static_cast<double>(rss_bytes() - rss_before) / (1 << 20),
+              static_cast<double>(bench::rss_bytes() - rss_before) / (1 << 20),
               static_cast<double>(info.metadata_index_bytes) / (1 << 20),
               static_cast<double>(info.metadata_index_bytes)
                 / static_cast<double>(info.length));
@@ -224,7 +218,7 @@ void churn(const bench::matrix& base, const std::vector<uint8_t>& labels,
     auto took = seconds_since(t0);
     auto info = idx.info();
     auto slots = info.length + info.deleted_slots;
-    auto rss = rss_bytes();
+    auto rss = bench::rss_bytes();
     if (round == 1) {
       first_slots = slots;
       first_rss = rss;

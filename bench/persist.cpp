@@ -31,6 +31,7 @@
 #include "actors/store_actor.hpp"
 #include "actors/vector_service.hpp"
 #include "bench/dataset.hpp"
+#include "bench/process_memory.hpp"
 #include "http/remote_store_actor.hpp"
 #include "index/lhv1.hpp"
 
@@ -42,26 +43,6 @@ double seconds_since(clock_type::time_point t) {
   return std::chrono::duration<double>(clock_type::now() - t).count();
 }
 
-// A field of /proc/self/status in KiB (VmRSS, VmHWM).
-size_t proc_status_kib(const std::string& field) {
-  std::ifstream in{"/proc/self/status"};
-  std::string line;
-  while (std::getline(in, line))
-    if (line.starts_with(field + ":"))
-      return std::stoul(line.substr(field.size() + 1));
-  return 0;
-}
-
-// Resets VmHWM to the current RSS (Linux clear_refs "5").
-bool reset_peak_rss() {
-  std::ofstream out{"/proc/self/clear_refs"};
-  out << "5";
-  return static_cast<bool>(out);
-}
-
-double mib(double bytes) {
-  return bytes / (1024.0 * 1024.0);
-}
 
 struct save_figures {
   double seconds = 0;
@@ -77,8 +58,8 @@ save_figures save_through(caf::actor_system& sys, lh::store_actor store,
                                         std::chrono::milliseconds{600'000});
   caf::scoped_actor self{sys};
   save_figures f;
-  reset_peak_rss();
-  auto rss0 = proc_status_kib("VmRSS");
+  bench::reset_peak_rss();
+  auto rss0 = bench::rss_bytes();
   auto t0 = clock_type::now();
   self->send(saver, lh::changed_atom::value, name);
   self->request(saver, caf::infinite, lh::flush_atom::value)
@@ -88,7 +69,7 @@ save_figures save_through(caf::actor_system& sys, lh::store_actor store,
                             lh::from_caf(e).message.c_str());
              });
   f.seconds = seconds_since(t0);
-  f.rss_growth_bytes = (proc_status_kib("VmHWM") - double(rss0)) * 1024;
+  f.rss_growth_bytes = double(bench::status_bytes("VmHWM")) - double(rss0);
   auto failures = status->save_failures();
   for (auto& [n, why] : failures)
     std::fprintf(stderr, "save of %s failed: %s\n", n.c_str(), why.c_str());
@@ -186,7 +167,7 @@ int main(int argc, char** argv) {
   auto blob_bytes = lh::lhv1::encode_index(*index).value().size();
   auto encode_seconds = seconds_since(t0);
   std::printf("graph file %.1f MiB; LHV1 blob %.1f MiB, encoded in %.3f s\n",
-              mib(file_bytes), mib(blob_bytes), encode_seconds);
+              bench::mib(file_bytes), bench::mib(blob_bytes), encode_seconds);
 
   caf::actor_system_config cfg;
   lh::add_error_renderer(cfg);
@@ -229,7 +210,7 @@ int main(int argc, char** argv) {
               save_ref, "1.00", load_ref, "1.00", "");
   std::printf("%-22s %9.3f %7.2f %11.3f %7.2f %9.0f MiB %.2fx blob\n",
               path_name.c_str(), saved.seconds, saved.seconds / save_ref,
-              rehydrate, rehydrate / load_ref, mib(saved.rss_growth_bytes),
+              rehydrate, rehydrate / load_ref, bench::mib(saved.rss_growth_bytes),
               saved.rss_growth_bytes / double(blob_bytes));
   std::printf("targets: save <= 1.5 of saveIndex + fsync, rehydrate <= 1.5 of "
               "loadIndex, RSS growth during a save <= 1 blob (index + one "

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "config/allocator.hpp"
 #include "config/log.hpp"
 #include "config/request_limits.hpp"
 #include "config/signals.hpp"
@@ -79,6 +80,7 @@ command_line parse_command_line(int argc, char** argv, role r) {
 }
 
 command_line start_process(int argc, char** argv, role r) {
+  map_large_buffers_apart(); // before anything large is allocated
   block_stop_signals();
   auto cli = parse_command_line(argc, argv, r);
   if (cli.loaded) {

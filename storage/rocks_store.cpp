@@ -32,6 +32,8 @@ constexpr char chunk_tag = 'c';
 constexpr char generation_tag = 'g';
 constexpr char inline_format = 1;  // header byte, then the value itself
 constexpr char chunked_format = 2; // header byte, u64 size, u32 chunk count
+// A memtable at least this big is flushed after a range delete.
+constexpr uint64_t dead_memtable_flush_bytes = 4 << 20;
 
 std::string tagged_key(char tag, std::string_view key) {
   std::string out;
@@ -178,6 +180,22 @@ struct rocks_store::impl {
   // SST files being written for ingestion; emptied at open (a crash can
   // leave one behind, never ingested).
   std::string ingest_dir() const { return options.path + "/ingest"; }
+
+  // A range delete trims log records below a snapshot: most of them are
+  // still in the memtable (up to write_buffer_size, 64 MiB), held until it
+  // fills - ~10 MiB of a 232 MiB lakehouse after a 60k x 784 load. A
+  // flush in the background writes their tombstones (a put and its delete
+  // cancel within one memtable) and frees that memory.
+  void release_dead_memtable() {
+    uint64_t bytes = 0;
+    if (db->GetIntProperty(rocksdb::DB::Properties::kCurSizeActiveMemTable,
+                           &bytes)
+        && bytes >= dead_memtable_flush_bytes) {
+      rocksdb::FlushOptions background;
+      background.wait = false;
+      (void)db->Flush(background); // best effort: memory, not data
+    }
+  }
 
   // A large put as one SST file (see write_chunked), ingested atomically.
   expected<void> put_by_ingestion(std::string_view key, std::string_view value,
@@ -587,7 +605,15 @@ expected<void> rocks_store::remove_range(std::string_view from,
   auto s = d.db->Write(d.write_options(), &batch);
   if (!s.ok())
     return storage_error("delete range", from, s);
+  d.release_dead_memtable();
   return {};
+}
+
+size_t rocks_store::memtable_bytes() const {
+  uint64_t bytes = 0;
+  impl_->db->GetIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables,
+                            &bytes);
+  return static_cast<size_t>(bytes);
 }
 
 expected<std::vector<std::string>> rocks_store::list(std::string_view prefix) {

@@ -92,8 +92,14 @@ public:
   expected<void> put_all(std::span<const object_ref> objects,
                          const std::function<void()>& on_copied = {});
 
-  /// Deletes every object whose key is in [from, to), in one write.
+  /// Deletes every object whose key is in [from, to), in one write. When
+  /// that leaves a large memtable (mostly the records just deleted), it is
+  /// flushed in the background, which frees its memory.
   expected<void> remove_range(std::string_view from, std::string_view to);
+
+  /// Bytes RocksDB's memtables hold now (active, and immutable ones not
+  /// yet flushed).
+  size_t memtable_bytes() const;
 
   struct impl;
 

@@ -1,6 +1,7 @@
 #include "storage/rocks_store.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <random>
@@ -204,6 +205,30 @@ TEST_P(rocks_store_test, put_all_writes_a_group_and_remove_range_trims_it) {
   std::vector<lh::rocks_store::object_ref> bad{{"_wal/y/1", "a"}, {"", "b"}};
   EXPECT_FALSE(store_->put_all(bad));
   EXPECT_TRUE(store_->list("_wal/y/")->empty());
+}
+
+// Trimmed log records no longer hold memtable memory: the trim flushes a
+// large memtable in the background.
+TEST_P(rocks_store_test, remove_range_frees_the_memtable_of_what_it_deleted) {
+  lh::object_group group;
+  for (int i = 0; i < 12; ++i) // 12 x 512 KiB, inline (below chunk_bytes)
+    group.emplace_back("_wal/m/" + std::to_string(100 + i),
+                       random_bytes(512 << 10, 20 + i));
+  std::vector<lh::rocks_store::object_ref> refs(group.begin(), group.end());
+  ASSERT_TRUE(store_->put_all(refs));
+  ASSERT_GE(store_->memtable_bytes(), size_t{6} << 20);
+  ASSERT_TRUE(store_->remove_range("_wal/m/", "_wal/m/z"));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  while (store_->memtable_bytes() >= (size_t{1} << 20)
+         && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  EXPECT_LT(store_->memtable_bytes(), size_t{1} << 20);
+  EXPECT_TRUE(store_->list("_wal/m/")->empty());
+  // A small trim leaves a small memtable alone (nothing to gain).
+  ASSERT_TRUE(store_->put("_wal/n/1", "r"));
+  auto before = store_->memtable_bytes();
+  ASSERT_TRUE(store_->remove_range("_wal/n/", "_wal/n/z"));
+  EXPECT_GE(store_->memtable_bytes(), before);
 }
 
 // The log writer frees a group's records once they are in the write
