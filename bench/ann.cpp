@@ -181,37 +181,52 @@ std::vector<std::string> search_requests(const std::string& path,
 const std::vector<std::string> health_requests{
   "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"};
 
-// Good saves the target counted (/metrics lakehouse_saves_total), or
-// nothing for a target that does not save (vectord without a store).
-std::optional<long> saves_done(lh::http::blocking_client& admin) {
+// The figures of the target's saves (/metrics): how many landed and
+// their mean length; nothing for a target that does not save (vectord
+// without a store).
+struct save_figures {
+  long count = 0;
+  double mean_seconds = 0;
+};
+
+std::optional<save_figures> saves_done(lh::http::blocking_client& admin) {
   auto metrics = admin.get("/metrics");
-  static const std::string key = R"(lakehouse_saves_total{result="ok"} )";
-  size_t at = 0;
-  if (!metrics || metrics->status != 200
-      || (at = metrics->body.find(key)) == std::string::npos)
+  if (!metrics || metrics->status != 200)
     return std::nullopt;
-  return std::strtol(metrics->body.c_str() + at + key.size(), nullptr, 10);
+  auto value = [&](const std::string& key) -> std::optional<double> {
+    auto at = metrics->body.find("\n" + key + " ");
+    if (at == std::string::npos)
+      return std::nullopt;
+    return std::strtod(metrics->body.c_str() + at + key.size() + 2, nullptr);
+  };
+  auto count = value(R"(lakehouse_saves_total{result="ok"})");
+  if (!count)
+    return std::nullopt;
+  auto sum = value("lakehouse_save_duration_seconds_sum").value_or(0);
+  return save_figures{static_cast<long>(*count),
+                      *count > 0 ? sum / *count : 0};
 }
 
 // After the last insert: waits (at most 2 min) until a save has landed
-// since `before` and no other followed for 5 s. A save that was in flight
-// when the inserts ended is followed by one more after the persistence
-// actor's rest (max(1 s, 3x the save's length)), which is shorter.
+// since `before` and no other followed for longer than the persistence
+// actor rests after a save (max(1 s, 9x its length)): a save in flight
+// when the inserts ended is followed by one more after that rest.
 void wait_for_saves(lh::http::blocking_client& admin, long before) {
   auto deadline = clock_type::now() + std::chrono::minutes{2};
-  auto last = saves_done(admin).value_or(before);
+  auto last = saves_done(admin).value_or(save_figures{before, 0});
   auto changed = clock_type::now();
   while (clock_type::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds{200});
     auto now = saves_done(admin).value_or(last);
-    if (now != last) {
+    if (now.count != last.count) {
       last = now;
       changed = clock_type::now();
-    } else if (last > before && seconds_since(changed) >= 5) {
+    } else if (last.count > before
+               && seconds_since(changed) >= 2 + 10 * last.mean_seconds) {
       return;
     }
   }
-  std::fprintf(stderr, "no save settled in 2 min (%ld saves)\n", last);
+  std::fprintf(stderr, "no save settled in 2 min (%ld saves)\n", last.count);
 }
 
 // Builds the index on one target over HTTP, then measures its searches.
@@ -272,7 +287,7 @@ target_result measure_target(const target_spec& t, const workload& w) {
     result.insert_rate = w.base.rows / seconds_since(t0);
     result.insert_errors = errors;
     if (auto saves = saves_done(admin))
-      wait_for_saves(admin, *saves);
+      wait_for_saves(admin, saves->count);
     std::printf("%s insert over HTTP: %.0f vectors/s (batches of %zu, %d "
                 "errors)\n",
                 t.name.c_str(), result.insert_rate, batch, errors.load());
