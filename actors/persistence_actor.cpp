@@ -18,9 +18,9 @@ using self_pointer = persistence_actor::stateful_pointer<persistence_state>;
 // saves of a busy index then take about a tenth of the time, leaving its
 // lock and the CPU to inserts (at a quarter, a 60k x 784 bulk load over
 // HTTP spent 5.8 of its 18 s saving, and its insert rate was 0.72x the
-// in-process build's against vectord's 0.87x). And at least min_save_pause: changes
-// are durable in the log, so a snapshot only bounds the log's length (and
-// replay time); saving a small busy index after every change would double
+// in-process build's against vectord's 0.87x). And at least min_save_pause:
+// changes are durable in the log, so a snapshot only bounds the log's length
+// (and replay time); saving a small busy index after every change would double
 // the synced writes (bench/wal).
 constexpr int save_pause_factor = 9;
 constexpr std::chrono::milliseconds min_save_pause{1000};

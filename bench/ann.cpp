@@ -203,8 +203,7 @@ std::optional<save_figures> saves_done(lh::http::blocking_client& admin) {
   if (!count)
     return std::nullopt;
   auto sum = value("lakehouse_save_duration_seconds_sum").value_or(0);
-  return save_figures{static_cast<long>(*count),
-                      *count > 0 ? sum / *count : 0};
+  return save_figures{static_cast<long>(*count), *count > 0 ? sum / *count : 0};
 }
 
 // After the last insert: waits (at most 2 min) until a save has landed

@@ -43,7 +43,6 @@ double seconds_since(clock_type::time_point t) {
   return std::chrono::duration<double>(clock_type::now() - t).count();
 }
 
-
 struct save_figures {
   double seconds = 0;
   double rss_growth_bytes = 0; // peak during the save, above the start
@@ -210,7 +209,8 @@ int main(int argc, char** argv) {
               save_ref, "1.00", load_ref, "1.00", "");
   std::printf("%-22s %9.3f %7.2f %11.3f %7.2f %9.0f MiB %.2fx blob\n",
               path_name.c_str(), saved.seconds, saved.seconds / save_ref,
-              rehydrate, rehydrate / load_ref, bench::mib(saved.rss_growth_bytes),
+              rehydrate, rehydrate / load_ref,
+              bench::mib(saved.rss_growth_bytes),
               saved.rss_growth_bytes / double(blob_bytes));
   std::printf("targets: save <= 1.5 of saveIndex + fsync, rehydrate <= 1.5 of "
               "loadIndex, RSS growth during a save <= 1 blob (index + one "

@@ -7,8 +7,8 @@ namespace bench {
 namespace {
 
 std::string proc_file(int pid, const char* name) {
-  return "/proc/" + (pid == 0 ? std::string{"self"} : std::to_string(pid))
-         + "/" + name;
+  return "/proc/" + (pid == 0 ? std::string{"self"} : std::to_string(pid)) + "/"
+         + name;
 }
 
 } // namespace

@@ -1,7 +1,7 @@
 #include "config/allocator.hpp"
 
 #if defined(__GLIBC__)
-#include <malloc.h>
+#  include <malloc.h>
 #endif
 
 namespace lh {
