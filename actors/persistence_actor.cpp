@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
-#include "config/allocator.hpp"
 #include "config/metrics.hpp"
 #include "index/lhv1.hpp"
 #include "index/wal_record.hpp"
@@ -63,12 +62,10 @@ void done(self_pointer self, const std::string& name, const error* err) {
   auto took = std::chrono::steady_clock::now() - st.started[name];
   st.started.erase(name);
   count_save(err == nullptr, took);
-  if (err == nullptr) {
-    release_free_heap(); // what encoding and writing the blob left free
+  if (err == nullptr)
     spdlog::debug(
       "persistence: '{}' saved in {} ms", name,
       std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
-  }
   auto next = st.schedule.finished(name, err == nullptr);
   if (st.schedule.waiting(name))
     self->delayed_send(

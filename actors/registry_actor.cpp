@@ -6,7 +6,6 @@
 #include "actors/caf_error.hpp"
 #include "actors/index_actor.hpp"
 #include "actors/index_loader.hpp"
-#include "config/allocator.hpp"
 #include "config/metrics.hpp"
 #include "index/lhv1.hpp"
 #include "index/retry_backoff.hpp"
@@ -134,7 +133,6 @@ void publish_progress(self_pointer self) {
     m.gauges("lakehouse_rehydrated_indexes", "", {"result"})
       .with({"failed"})
       .set(static_cast<double>(progress.failed.size()));
-    release_free_heap(); // what decoding the blobs left free
     if (failed.empty())
       spdlog::info("registry: rehydrated {} indexes in {:.1f} s",
                    progress.loaded, seconds_since(st.started));

@@ -15,10 +15,4 @@ bool map_large_buffers_apart() {
 #endif
 }
 
-void release_free_heap() {
-#if defined(__GLIBC__)
-  malloc_trim(0);
-#endif
-}
-
 } // namespace lh

@@ -21,10 +21,4 @@ constexpr size_t own_mapping_bytes = size_t{1} << 20;
 /// no-op elsewhere). Returns false if the allocator refused.
 bool map_large_buffers_apart();
 
-/// Returns the free pages inside the heap's arenas to the system (glibc's
-/// malloc_trim): after a save or a load, whose many small buffers the
-/// threads that parsed and encoded them left free. Takes each arena's lock
-/// once; call it after large work, not per request.
-void release_free_heap();
-
 } // namespace lh
