@@ -210,9 +210,10 @@ std::optional<save_figures> saves_done(lh::http::blocking_client& admin) {
 // since `before` and no other followed for longer than the persistence
 // actor rests after a save (max(1 s, 9x its length)): a save in flight
 // when the inserts ended is followed by one more after that rest.
-void wait_for_saves(lh::http::blocking_client& admin, long before) {
+void wait_for_saves(lh::http::blocking_client& admin,
+                    const save_figures& before) {
   auto deadline = clock_type::now() + std::chrono::minutes{2};
-  auto last = saves_done(admin).value_or(save_figures{before, 0});
+  auto last = before;
   auto changed = clock_type::now();
   while (clock_type::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds{200});
@@ -220,7 +221,7 @@ void wait_for_saves(lh::http::blocking_client& admin, long before) {
     if (now.count != last.count) {
       last = now;
       changed = clock_type::now();
-    } else if (last.count > before
+    } else if (last.count > before.count
                && seconds_since(changed) >= 2 + 10 * last.mean_seconds) {
       return;
     }
@@ -286,7 +287,7 @@ target_result measure_target(const target_spec& t, const workload& w) {
     result.insert_rate = w.base.rows / seconds_since(t0);
     result.insert_errors = errors;
     if (auto saves = saves_done(admin))
-      wait_for_saves(admin, saves->count);
+      wait_for_saves(admin, *saves);
     std::printf("%s insert over HTTP: %.0f vectors/s (batches of %zu, %d "
                 "errors)\n",
                 t.name.c_str(), result.insert_rate, batch, errors.load());
