@@ -89,6 +89,18 @@ void release_untouched_locks(std::vector<std::mutex>& locks) {
     madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
+// Level 0 (every vector and its neighbour list) in huge pages: a search
+// reads a few hundred elements spread over the whole block, and with 4 KiB
+// pages most of those reads also miss the TLB. hnswlib's own search over
+// the same 60k x 784 graph, level 0 moved into huge pages: 4-9% more QPS
+// at ef 16-64 (2 threads). Growth also faults once per 2 MiB instead of
+// per 4 KiB. Advised over the whole capacity: only pages written become
+// resident (at most one partly used 2 MiB page more).
+void advise_graph_huge_pages(const hnswlib::HierarchicalNSW<float>& g) {
+  advise_huge_pages(g.data_level0_memory_,
+                    g.max_elements_ * g.size_data_per_element_);
+}
+
 } // namespace
 
 // An empty graph for `params` with room for `capacity` elements. Throws
@@ -101,6 +113,7 @@ hnsw_index::make_impl(const hnsw_params& params, size_t capacity) {
     d->space.get(), std::max<size_t>(capacity, 1), params.m,
     params.ef_construction, params.seed);
   release_untouched_locks(d->graph->link_list_update_locks_);
+  advise_graph_huge_pages(*d->graph);
   return d;
 }
 
@@ -249,7 +262,6 @@ hnsw_index::deserialize(const hnsw_params& params, std::string_view bytes) {
                       std::string{"cannot allocate the graph: "} + e.what());
   }
   auto& g = *d->graph;
-  advise_huge_pages(g.data_level0_memory_, count * g.size_data_per_element_);
   if (offset_level0 != g.offsetLevel0_
       || size_per_element != g.size_data_per_element_
       || label_offset != g.label_offset_ || offset_data != g.offsetData_
@@ -397,8 +409,15 @@ expected<void> hnsw_index::reserve(size_t n) {
   try {
     if (!impl_)
       impl_ = make_impl(params_, n);
-    else
-      impl_->graph->resizeIndex(n);
+    else {
+      // resizeIndex reallocs level 0, which moves its pages as they are:
+      // the elements written so far stay in small pages until collapsed.
+      auto& g = *impl_->graph;
+      g.resizeIndex(n);
+      advise_graph_huge_pages(g);
+      collapse_huge_pages(g.data_level0_memory_,
+                          g.cur_element_count * g.size_data_per_element_);
+    }
   } catch (const std::exception& e) {
     return make_error(ec::internal, std::string{"cannot grow index to "}
                                       + std::to_string(n)
