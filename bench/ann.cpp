@@ -1,7 +1,9 @@
 // bench/ann: vector search speed and recall on fashion-mnist (60k x 784,
 // l2), in ONE run:
 //   1. baseline: the same hnswlib graph in-process (index/hnsw_index,
-//      2 threads): build rate, search QPS and recall@10 per ef;
+//      2 threads): build rate, search QPS and recall@10 per ef; its QPS
+//      is measured again after the targets, and ratios use the mean (this
+//      machine's speed drifts over the minutes of a run);
 //   2. each target over HTTP (vectord, lakehouse, gateway): insert rate
 //      (batches of 1000), search QPS (2-16 keep-alive connections) and
 //      recall per ef, and the same for batch search (100 searches per
@@ -412,6 +414,26 @@ void print_memory(const std::vector<target_spec>& targets,
               "lives in its vectord)\n");
 }
 
+// Searches per second of `graph` at `ef`, `threads` threads searching
+// the queries round robin for `seconds`.
+double in_process_qps(const lh::hnsw_index& graph, const bench::matrix& queries,
+                      size_t k, size_t ef, size_t threads, double seconds) {
+  std::atomic<size_t> done{0};
+  auto start = clock_type::now();
+  auto deadline = start + std::chrono::duration<double>(seconds);
+  std::vector<std::thread> workers;
+  for (size_t t = 0; t < threads; ++t)
+    workers.emplace_back([&, t] {
+      size_t n = 0;
+      for (size_t q = t; clock_type::now() < deadline; q += threads, ++n)
+        (void)graph.search(queries.row(q % queries.rows), k, ef);
+      done += n;
+    });
+  for (auto& w : workers)
+    w.join();
+  return static_cast<double>(done) / seconds_since(start);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -496,20 +518,8 @@ int main(int argc, char** argv) {
     for (size_t q = 0; q < queries.rows; ++q)
       for (auto& nb : graph.search(queries.row(q), k, ef))
         found[q].push_back(static_cast<uint32_t>(nb.label));
-    std::atomic<size_t> done{0};
-    auto start = clock_type::now();
-    auto deadline = start + std::chrono::duration<double>(measure_seconds);
-    std::vector<std::thread> workers;
-    for (size_t t = 0; t < threads; ++t)
-      workers.emplace_back([&, t] {
-        size_t n = 0;
-        for (size_t q = t; clock_type::now() < deadline; q += threads, ++n)
-          (void)graph.search(queries.row(q % queries.rows), k, ef);
-        done += n;
-      });
-    for (auto& w : workers)
-      w.join();
-    in_process[ef] = {done / seconds_since(start),
+    in_process[ef] = {in_process_qps(graph, queries, k, ef, threads,
+                                     measure_seconds),
                       bench::recall_at_k(found, truth, k), threads};
   }
 
@@ -526,6 +536,20 @@ int main(int argc, char** argv) {
   std::optional<floor_figures> floor;
   if (floor_server)
     floor = measure_floor(*floor_server, w);
+  // The in-process baseline again, now that the targets are done: this
+  // machine's speed drifts over minutes, so the ratios use the mean of
+  // both measurements, and the drift is shown.
+  std::printf("in-process QPS before / after the targets (ratios use the "
+              "mean):");
+  for (auto ef : efs) {
+    auto before = in_process[ef].qps;
+    auto after = in_process_qps(graph, queries, k, ef, threads,
+                                measure_seconds);
+    in_process[ef].qps = (before + after) / 2;
+    std::printf(" ef %zu %.0f / %.0f (%+.0f%%);", ef, before, after,
+                100 * (after / before - 1));
+  }
+  std::printf("\n");
 
   std::printf("\n%5s | %11s %7s", "ef", "in-proc QPS", "recall");
   for (auto& t : targets)
