@@ -2,6 +2,7 @@
 // pages, also for the part written before a grow moved it.
 #include "index/hnsw_index.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <string>
