@@ -20,15 +20,12 @@ vector_index::vector_index(index_params params,
 }
 
 size_t vector_index::memory_bytes() const {
-  // Per id: its map node (three pointers, a color, the label) and two
-  // std::string headers (map key and ids_); per slot a metadata header.
-  constexpr size_t per_item = 4 * sizeof(void*) + sizeof(uint64_t)
-                              + 2 * sizeof(std::string);
+  // Per slot an id and a metadata string header, per id its place in
+  // order_.
   std::shared_lock guard{lock_};
   return graph_->memory_bytes() + text_bytes_.load()
-         + label_of_.size() * per_item
-         + metadata_.capacity() * sizeof(std::string)
-         + free_labels_.capacity() * sizeof(uint64_t)
+         + (ids_.capacity() + metadata_.capacity()) * sizeof(std::string)
+         + order_.memory_bytes() + free_labels_.capacity() * sizeof(uint64_t)
          + filter_index_.memory_bytes() + live_.memory_bytes();
 }
 
@@ -52,6 +49,8 @@ vector_index::restore(index_params params, std::unique_ptr<hnsw_index> graph,
     new vector_index(std::move(params), std::move(graph))};
   auto& g = *idx->graph_;
   idx->live_ = slot_set{ids.size()};
+  std::vector<uint32_t> known;
+  known.reserve(ids.size());
   for (size_t label = 0; label < ids.size(); ++label) {
     auto slot = g.slot_of(label);
     if (!slot)
@@ -66,8 +65,7 @@ vector_index::restore(index_params params, std::unique_ptr<hnsw_index> graph,
     }
     if (g.is_deleted(label))
       return corrupt("item '" + ids[label] + "' is marked deleted");
-    if (!idx->label_of_.emplace(ids[label], label).second)
-      return corrupt("id '" + ids[label] + "' appears twice");
+    known.push_back(static_cast<uint32_t>(label));
     if (!idx->filter_index_.insert(*slot, metadata[label]))
       return corrupt("metadata of item '" + ids[label] + "' is not JSON");
     idx->live_.set(*slot);
@@ -80,7 +78,9 @@ vector_index::restore(index_params params, std::unique_ptr<hnsw_index> graph,
   idx->text_bytes_.store(text);
   idx->ids_ = std::move(ids);
   idx->metadata_ = std::move(metadata);
-  idx->length_.store(idx->label_of_.size(), std::memory_order_relaxed);
+  if (auto twice = idx->order_.assign(std::move(known)))
+    return corrupt("id '" + *twice + "' appears twice");
+  idx->length_.store(idx->order_.size(), std::memory_order_relaxed);
   return idx;
 }
 
@@ -94,7 +94,7 @@ vector_index::assign_labels(const add_batch& batch, std::vector<bool>& reused) {
   auto n = batch.size();
   size_t fresh = 0;
   for (auto& id : batch.ids)
-    fresh += !label_of_.contains(id);
+    fresh += !order_.contains(id);
   // Room first, so that a failed grow leaves nothing half assigned.
   auto from_free = std::min(fresh, free_labels_.size());
   auto total = ids_.size() + (fresh - from_free);
@@ -104,31 +104,34 @@ vector_index::assign_labels(const add_batch& batch, std::vector<bool>& reused) {
         !ok)
       return ok.error();
   std::vector<uint64_t> labels(n);
+  std::vector<uint32_t> appended;
   reused.assign(n, false);
   for (size_t i = 0; i < n; ++i) {
-    auto [it, is_new] = label_of_.try_emplace(batch.ids[i], 0);
-    if (!is_new) {
-      labels[i] = it->second;
-      continue;
-    }
-    if (!free_labels_.empty()) {
+    if (auto known = order_.find(batch.ids[i])) {
+      labels[i] = *known;
+    } else if (!free_labels_.empty()) {
       // Its id goes in when its chunk is published: a save between two
       // chunks must not see an id on a slot still marked deleted.
-      it->second = free_labels_.back();
+      labels[i] = free_labels_.back();
       free_labels_.pop_back();
       reused[i] = true;
     } else {
-      it->second = ids_.size();
+      labels[i] = ids_.size();
+      appended.push_back(static_cast<uint32_t>(ids_.size()));
       ids_.push_back(batch.ids[i]);
       metadata_.emplace_back();
     }
-    labels[i] = it->second;
   }
+  // After the loop: the batch's ids are unique, so none was looked up
+  // above after being assigned.
+  order_.insert(std::move(appended));
   return labels;
 }
 
 void vector_index::publish(const add_batch& batch, size_t begin, size_t end,
-                           const std::vector<uint64_t>& labels) {
+                           const std::vector<uint64_t>& labels,
+                           const std::vector<bool>& reused) {
+  std::vector<uint32_t> named; // reused slots, now given their ids
   for (size_t i = begin; i < end; ++i) {
     auto label = labels[i];
     auto slot = *graph_->slot_of(label);
@@ -137,14 +140,18 @@ void vector_index::publish(const add_batch& batch, size_t begin, size_t end,
       text_bytes_ -= ids_[label].size() + metadata_[label].size();
     }
     text_bytes_ += batch.ids[i].size() + batch.metadata[i].size();
-    ids_[label] = batch.ids[i]; // a reused slot's id (see assign_labels)
+    if (reused[i]) { // its id goes in now (see assign_labels)
+      ids_[label] = batch.ids[i];
+      named.push_back(static_cast<uint32_t>(label));
+    }
     metadata_[label] = batch.metadata[i];
     // Metadata came through the API's JSON parser; a failure here would
     // only leave the item unfilterable, never the index inconsistent.
     filter_index_.insert(slot, metadata_[label]);
     live_.set(slot);
   }
-  length_.store(label_of_.size(), std::memory_order_relaxed);
+  order_.insert(std::move(named));
+  length_.store(order_.size(), std::memory_order_relaxed);
 }
 
 expected<add_result> vector_index::add(add_batch batch, worker_pool* pool) {
@@ -191,7 +198,7 @@ expected<add_result> vector_index::add(add_batch batch, worker_pool* pool) {
         insert(k);
     if (failure)
       return *failure;
-    publish(batch, begin, end, labels);
+    publish(batch, begin, end, labels, reused);
   }
   return add_result{n, length()};
 }
@@ -202,8 +209,6 @@ void vector_index::forget(uint64_t label) {
   text_bytes_ -= ids_[label].size() + metadata_[label].size();
   live_.reset(slot);
   graph_->mark_deleted(label);
-  label_of_.erase(ids_[label]);
-  std::string{}.swap(ids_[label]);
   std::string{}.swap(metadata_[label]);
   free_labels_.push_back(label);
 }
@@ -215,10 +220,12 @@ expected<delete_result> vector_index::remove(const delete_request& r) {
   auto guard = lock_for_write();
   size_t deleted = 0;
   std::vector<std::string> removed;
+  std::vector<bool> gone(ids_.size(), false);
   auto drop = [&](size_t slot) {
     auto label = graph_->label_at(static_cast<uint32_t>(slot));
     removed.push_back(ids_[label]);
     forget(label);
+    gone[label] = true;
     ++deleted;
   };
   if (r.where) // matching() is a copy: forgetting as it goes is safe
@@ -230,7 +237,15 @@ expected<delete_result> vector_index::remove(const delete_request& r) {
     for (auto& id : r.ids)
       if (auto slot = live_slot(id))
         drop(*slot);
-  length_.store(label_of_.size(), std::memory_order_relaxed);
+  if (deleted > 0) {
+    // One pass for the whole delete; the ids go after it, since order_
+    // finds its way by them.
+    order_.erase_if([&](uint32_t label) { return gone[label]; });
+    for (size_t label = 0; label < gone.size(); ++label)
+      if (gone[label])
+        std::string{}.swap(ids_[label]);
+  }
+  length_.store(order_.size(), std::memory_order_relaxed);
   return delete_result{deleted, length(), std::move(removed)};
 }
 

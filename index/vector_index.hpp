@@ -9,7 +9,6 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -21,6 +20,7 @@
 #include "config/error.hpp"
 #include "index/filter.hpp"
 #include "index/hnsw_index.hpp"
+#include "index/id_order.hpp"
 #include "index/metadata_index.hpp"
 #include "index/rw_lock.hpp"
 #include "index/search_plan.hpp"
@@ -71,7 +71,8 @@ struct add_batch {
 
 /// Checks a whole batch: ids non-empty, <= 256 bytes and unique, each
 /// vector of the index's dimension with finite values (non-zero norm for
-/// cosine), metadata within limits().max_metadata_bytes. The error names the item's position.
+/// cosine), metadata within limits().max_metadata_bytes. The error names the
+/// item's position.
 expected<void> validate_batch(const index_params& p, const add_batch& batch);
 
 /// Checks a query vector against the index: dimension, finite, norm.
@@ -197,7 +198,9 @@ public:
   size_t queued_changes() const {
     return queued_changes_.load(std::memory_order_relaxed);
   }
-  bool queue_full() const { return queue_full_.load(std::memory_order_relaxed); }
+  bool queue_full() const {
+    return queue_full_.load(std::memory_order_relaxed);
+  }
 
   /// Validates, then inserts or replaces every item. Runs in chunks under
   /// the exclusive lock, releasing it between chunks so that searches are
@@ -281,13 +284,17 @@ private:
   slot_set matching(const filter& where) const;
   std::optional<uint32_t> live_slot(const std::string& id) const;
   stored_item item_at(uint64_t label, bool with_vector) const;
+  // Takes a live item out of the graph, the filter index and the counts;
+  // its id stays in ids_ and order_ until remove() drops them all at once.
   void forget(uint64_t label);
   // Labels for a batch's ids: existing ones, freed slots, then new ones.
   expected<std::vector<uint64_t>> assign_labels(const add_batch& batch,
                                                 std::vector<bool>& reused);
-  // A chunk's vectors are in: index their metadata, mark them live.
+  // A chunk's vectors are in: index their metadata, mark them live (and
+  // give reused slots their ids: see assign_labels).
   void publish(const add_batch& batch, size_t begin, size_t end,
-               const std::vector<uint64_t>& labels);
+               const std::vector<uint64_t>& labels,
+               const std::vector<bool>& reused);
 
   index_params params_;
   // One add or remove at a time, held across all its chunks: the index
@@ -300,10 +307,11 @@ private:
   mutable std::condition_variable save_done_;
   mutable int saving_ = 0;
   std::unique_ptr<hnsw_index> graph_;
-  // Labels are dense: label i is ids_[i] ("" once deleted, until reused).
-  // Ordered by id for scroll. All guarded by lock_.
-  std::map<std::string, uint64_t, std::less<>> label_of_;
+  // Labels are dense: label i is ids_[i] ("" once deleted, until reused),
+  // and order_ holds the labels of the known ids in id order (for lookups
+  // and scroll). All guarded by lock_.
   std::vector<std::string> ids_;
+  id_order order_{ids_};
   std::vector<std::string> metadata_;
   std::vector<uint64_t> free_labels_; // deleted, to reuse
   // Filters work on graph slots: the live ones, and their metadata.

@@ -8,12 +8,12 @@
 namespace lh {
 
 std::optional<uint32_t> vector_index::live_slot(const std::string& id) const {
-  auto it = label_of_.find(id);
-  if (it == label_of_.end())
+  auto label = order_.find(id);
+  if (!label)
     return std::nullopt;
   // A label is assigned before its vector goes in; until then the item
   // is not there for readers.
-  auto slot = graph_->slot_of(it->second);
+  auto slot = graph_->slot_of(*label);
   if (!slot || !live_.test(*slot))
     return std::nullopt;
   return slot;
@@ -121,9 +121,10 @@ expected<scroll_page> vector_index::scroll(const scroll_request& r) const {
   std::optional<slot_set> allowed;
   if (r.where && !r.where->empty())
     allowed = matching(*r.where);
-  auto it = r.after ? label_of_.upper_bound(*r.after) : label_of_.begin();
-  for (; it != label_of_.end(); ++it) {
-    auto slot = graph_->slot_of(it->second);
+  for (auto at = r.after ? order_.upper_bound(*r.after) : 0; at < order_.size();
+       ++at) {
+    auto label = order_.at(at);
+    auto slot = graph_->slot_of(label);
     if (!slot || !live_.test(*slot) || (allowed && !allowed->test(*slot)))
       continue;
     if (page.items.size() == r.limit) {
@@ -131,7 +132,7 @@ expected<scroll_page> vector_index::scroll(const scroll_request& r) const {
       page.next = page.items.back().id;
       break;
     }
-    page.items.push_back(item_at(it->second, r.with_vector));
+    page.items.push_back(item_at(label, r.with_vector));
   }
   return page;
 }
