@@ -96,10 +96,45 @@ search_query query_of(const json::search_request& s) {
   return q;
 }
 
+// One batch request's searches, alive until its answer is sent: the
+// queries point into `searches` (their vectors), and each answer is
+// rendered into its own slot, so the pool's threads fill them in parallel.
+struct batch_job {
+  std::shared_ptr<vector_index> index;
+  std::vector<json::search_request> searches;
+  std::vector<search_query> queries;
+  std::vector<std::string> answers;
+  std::mutex failure_mtx;
+  std::optional<error> failure;
+
+  void run(size_t i) noexcept {
+    try {
+      auto hits = index->search(queries[i]);
+      if (hits)
+        return json::append_hits(answers[i], *hits, queries[i].with_metadata);
+      fail(hits.error());
+    } catch (const std::exception& e) {
+      fail(make_error(ec::internal,
+                      std::string{"batch search failed: "} + e.what()));
+    }
+  }
+  void fail(error e) {
+    std::lock_guard g{failure_mtx};
+    failure = std::move(e);
+  }
+  response answer() {
+    if (failure)
+      return error_response(*failure);
+    return json_response(json::render_batch_hits(answers));
+  }
+};
+
 // POST .../search/batch: every search checked before any runs (one bad
-// search is a 400 naming its position, nothing searched), then split over
-// this I/O thread and the worker pool (nullptr: this thread alone); the
-// answers in request order.
+// search is a 400 naming its position, nothing searched), then run on the
+// worker pool (nullptr: this thread alone); the answers in request order.
+// A batch takes milliseconds, so it leaves this I/O thread at once: its
+// other connections go on being served, and its queue-delay probe does
+// not take the batch's run for requests queueing up (it refused them).
 handler search_batch_route(std::shared_ptr<index_table> table,
                            std::shared_ptr<const index_status> status,
                            std::shared_ptr<worker_pool> pool) {
@@ -110,37 +145,29 @@ handler search_batch_route(std::shared_ptr<index_table> table,
     auto searches = json::parse_search_batch(req.body);
     if (!searches)
       return respond(error_response(searches.error()));
-    auto& index = **idx;
-    std::vector<search_query> queries;
-    queries.reserve(searches->size());
-    for (auto& s : *searches) {
+    auto job = std::make_shared<batch_job>();
+    job->index = std::move(*idx);
+    job->searches = std::move(*searches);
+    job->queries.reserve(job->searches.size());
+    for (auto& s : job->searches) {
       auto q = query_of(s);
-      if (auto ok = validate_search(index.params(), q); !ok)
+      if (auto ok = validate_search(job->index->params(), q); !ok)
         return respond(error_response(make_error(
-          ok.error().code, "searches[" + std::to_string(queries.size())
+          ok.error().code, "searches[" + std::to_string(job->queries.size())
                              + "]: " + ok.error().message)));
-      queries.push_back(std::move(q));
+      job->queries.push_back(std::move(q));
     }
-    std::vector<std::string> answers(queries.size());
-    std::mutex failure_mtx;
-    std::optional<error> failure;
-    auto run = [&](size_t i) {
-      auto hits = index.search(queries[i]);
-      if (!hits) {
-        std::lock_guard g{failure_mtx};
-        failure = hits.error();
-        return;
-      }
-      json::append_hits(answers[i], *hits, queries[i].with_metadata);
-    };
-    if (pool)
-      pool->parallel_for(queries.size(), pool->size(), run);
-    else
-      for (size_t i = 0; i < queries.size(); ++i)
-        run(i);
-    if (failure)
-      return respond(error_response(*failure));
-    respond(json_response(json::render_batch_hits(answers)));
+    job->answers.resize(job->queries.size());
+    auto n = job->queries.size();
+    if (!pool) {
+      for (size_t i = 0; i < n; ++i)
+        job->run(i);
+      return respond(job->answer());
+    }
+    pool->post([job, n, pool = pool.get(), respond = std::move(respond)] {
+      pool->parallel_for(n, pool->size(), [&](size_t i) { job->run(i); });
+      respond(job->answer());
+    });
   };
 }
 

@@ -4,6 +4,7 @@
 // does). Runs in the TSan build (TSAN=1 scripts/test), where CAF's
 // uninstrumented mailboxes cannot hide or fake races.
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "http/vector_routes.hpp"
 #include "index/index_status.hpp"
 #include "index/index_table.hpp"
+#include "index/worker_pool.hpp"
 
 using lh::http::method;
 
@@ -125,5 +127,61 @@ TEST(search_concurrency, http_searches_answer_beside_http_adds) {
               std::string::npos)
       << r->body;
   }
+  server.stop();
+}
+
+// A batch runs on the worker pool, not on the I/O thread that read it:
+// with the pool held up, the batch waits while the server's only I/O
+// thread goes on answering, and the batch is answered once the pool is
+// free. (Run on the I/O thread, it was answered at once, with the pool
+// never used, and that thread served nothing else meanwhile.)
+TEST(search_concurrency, a_batch_leaves_the_io_thread_free) {
+  auto table = std::make_shared<lh::index_table>();
+  auto status = std::make_shared<lh::index_status>(false);
+  auto pool = std::make_shared<lh::worker_pool>(1);
+  lh::http::router routes;
+  lh::http::add_vector_routes(
+    routes, table, status, std::make_shared<serial_registry>(table), "", pool);
+  lh::http::server server{std::move(routes), {.threads = 1}};
+  ASSERT_TRUE(server.start());
+  lh::http::blocking_client main{"127.0.0.1", server.port()};
+  auto created = main.send(method::post, "/vectors/index",
+                           R"({"name":"docs","dimension":3,"distance":"l2"})");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201u) << created->body;
+  auto added = main.send(
+    method::post, "/vectors/index/docs/add",
+    R"({"items":[{"id":"a","vector":[1,0,0]},{"id":"b","vector":[0,1,0]}]})");
+  ASSERT_TRUE(added);
+  ASSERT_EQ(added->status, 200u) << added->body;
+
+  std::promise<void> release;
+  pool->post([held = release.get_future().share()] { held.wait(); });
+  auto batch = std::async(std::launch::async, [&] {
+    lh::http::blocking_client c{"127.0.0.1", server.port()};
+    return c.send(method::post, "/vectors/index/docs/search/batch",
+                  R"({"searches":[{"vector":[0,1,0],"k":1},)"
+                  R"({"vector":[1,0,0],"k":1}]})");
+  });
+  // Give the batch time to be read and queued (the checks below hold
+  // either way; only then do they test what the title says).
+  std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  for (int i = 0; i < 3; ++i) {
+    auto info = main.send(method::get, "/vectors/index/docs");
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->status, 200u);
+  }
+  EXPECT_EQ(batch.wait_for(std::chrono::milliseconds{200}),
+            std::future_status::timeout)
+    << "the batch was answered while the pool was held";
+  release.set_value();
+  auto answer = batch.get();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 200u);
+  auto b = answer->body.find(R"("id":"b")"),
+       a = answer->body.find(R"("id":"a")");
+  EXPECT_NE(b, std::string::npos) << answer->body;
+  EXPECT_NE(a, std::string::npos) << answer->body;
+  EXPECT_LT(b, a) << "answers out of request order: " << answer->body;
   server.stop();
 }
