@@ -156,9 +156,11 @@ void measure_batches(const target_spec& t, const workload& w,
   for (size_t conns : {2, 4}) {
     auto r = bench::run_load(t.port, conns, batches, w.measure_seconds,
                              SIZE_MAX, nullptr);
-    if (r.errors > 0)
-      std::fprintf(stderr, "%s batch ef %zu, %zu connections: %zu errors\n",
-                   t.name.c_str(), ef, conns, r.errors);
+    if (r.errors > 0 || r.refused > 0)
+      std::fprintf(stderr,
+                   "%s batch ef %zu, %zu connections: %zu errors, %zu "
+                   "refused (429/503)\n",
+                   t.name.c_str(), ef, conns, r.errors, r.refused);
     // A full batch holds batch_size searches (the last may hold fewer).
     double qps = r.per_second() * batch_size;
     if (qps > best.batch_qps) {

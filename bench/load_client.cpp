@@ -75,7 +75,7 @@ int connect_loopback(uint16_t port) {
 }
 
 size_t parse_response(const std::string& in, int& status,
-                      std::string_view& body) {
+                      std::string_view& body, bool* closes) {
   auto end = in.find("\r\n\r\n");
   if (end == std::string::npos)
     return 0;
@@ -88,6 +88,9 @@ size_t parse_response(const std::string& in, int& status,
     if (line.size() > 15
         && strncasecmp(line.data(), "content-length:", 15) == 0)
       length = std::strtoul(std::string{line.substr(15)}.c_str(), nullptr, 10);
+    if (closes && line.size() >= 17
+        && strncasecmp(line.data(), "connection: close", 17) == 0)
+      *closes = true;
     if (eol == std::string_view::npos)
       break;
     pos = eol + 2;
@@ -121,13 +124,16 @@ run_load(uint16_t port, size_t connections,
     }
     ++in_flight;
   };
-  for (size_t i = 0; i < connections; ++i) {
+  auto open = [&](size_t i) {
     conns[i].fd = connect_loopback(port);
+    conns[i].in.clear();
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u64 = i;
     ::epoll_ctl(ep, EPOLL_CTL_ADD, conns[i].fd, &ev);
-  }
+  };
+  for (size_t i = 0; i < connections; ++i)
+    open(i);
   for (auto& c : conns)
     issue(c);
   std::vector<epoll_event> events(connections);
@@ -151,7 +157,8 @@ run_load(uint16_t port, size_t connections,
       c.in.append(buf, static_cast<size_t>(got));
       int status = 0;
       std::string_view body;
-      if (auto used = parse_response(c.in, status, body); used > 0) {
+      bool closes = false;
+      if (auto used = parse_response(c.in, status, body, &closes); used > 0) {
         --in_flight;
         auto micros = std::chrono::duration<float, std::micro>(clock::now()
                                                                - c.sent);
@@ -168,6 +175,11 @@ run_load(uint16_t port, size_t connections,
           ++result.errors;
         }
         c.in.erase(0, used);
+        if (closes) { // a refusal before the body was read closes: reopen
+          ::epoll_ctl(ep, EPOLL_CTL_DEL, c.fd, nullptr);
+          ::close(c.fd);
+          open(events[e].data.u64);
+        }
         issue(c);
       }
     }

@@ -39,9 +39,10 @@ struct load_result {
 int connect_loopback(uint16_t port);
 
 /// Parses one complete response at the front of `in`: its length (0 when
-/// incomplete), with status and body.
+/// incomplete), with status and body; `closes` (when given) is set if the
+/// server closes the connection after it ("Connection: close").
 size_t parse_response(const std::string& in, int& status,
-                      std::string_view& body);
+                      std::string_view& body, bool* closes = nullptr);
 
 /// Sends requests[i % size] over `connections` connections (one request in
 /// flight on each) until
