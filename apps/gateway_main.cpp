@@ -25,6 +25,9 @@ int main(int argc, char** argv) {
   auto timeout = std::chrono::milliseconds{cfg.request_timeout_ms};
   vectord->response_timeout = storaged->response_timeout = timeout;
   vectord->service_key = storaged->service_key = cfg.auth.service_key;
+  auto server_options = lh::http::service_server_options(cfg, cfg.gateway.bind,
+                                                         cfg.gateway.port);
+  vectord->lanes = storaged->lanes = lh::http::io_thread_count(server_options);
   auto to_vectord = std::make_shared<lh::http::upstream>(*vectord);
   auto to_storaged = std::make_shared<lh::http::upstream>(*storaged);
   lh::http::router routes;
@@ -39,9 +42,7 @@ int main(int argc, char** argv) {
   lh::http::add_metrics_route(routes, nullptr);
   lh::http::add_gateway_routes(routes, to_vectord, to_storaged,
                                cfg.storaged.max_value_bytes);
-  lh::http::server server{
-    std::move(routes),
-    lh::http::service_server_options(cfg, cfg.gateway.bind, cfg.gateway.port)};
+  lh::http::server server{std::move(routes), server_options};
   auto about = "vectord " + cfg.gateway.vectord_url + ", storaged "
                + cfg.gateway.storaged_url;
   return lh::http::serve_until_signal("gateway", server, about, [] {});

@@ -7,12 +7,19 @@
 
 #include <exception>
 
+#include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
 namespace lh::http {
 
+/// The io_context this thread runs in run_io, or null on any other thread:
+/// an upstream forwards a request on the I/O thread that read it (see
+/// upstream.cpp's lanes) instead of handing it to a thread of its own.
+inline thread_local boost::asio::io_context* running_io_context = nullptr;
+
 template <class IoContext>
 void run_io(IoContext& context, const char* what) {
+  running_io_context = &context;
   for (;;) {
     try {
       context.run();

@@ -27,10 +27,14 @@ server::impl::impl(router r, server_options o)
     backoff_timer(*contexts[0]) {
 }
 
-unsigned server::impl::thread_count() const {
+unsigned io_thread_count(const server_options& options) {
   if (options.threads > 0)
     return options.threads;
   return std::max(1u, std::thread::hardware_concurrency());
+}
+
+unsigned server::impl::thread_count() const {
+  return io_thread_count(options);
 }
 
 server::server(router routes, server_options options)

@@ -18,7 +18,7 @@ namespace lh::http {
 struct server_options {
   std::string bind = "127.0.0.1";
   uint16_t port = 0;                     // 0: any free port, see server::port()
-  unsigned threads = 0;                  // 0: one per core
+  unsigned threads = 0;                  // 0: one per core (io_thread_count)
   std::chrono::seconds idle_timeout{60}; // keep-alive connection idle limit
   std::chrono::seconds read_timeout{300}; // the longest a body may take
   /// A body's deadline: body_grace plus its bytes so far at min_body_rate
@@ -39,6 +39,9 @@ struct server_options {
   /// /ready, /metrics) are always answered. Zero: never refused for it.
   std::chrono::milliseconds max_queue_delay{0};
 };
+
+/// The I/O threads a server with these options runs.
+unsigned io_thread_count(const server_options& options);
 
 class server {
 public:

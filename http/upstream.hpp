@@ -24,7 +24,12 @@ struct upstream_options {
   size_t max_waiting = 1024;
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds response_timeout{30000};
-  unsigned threads = 1; // I/O threads of the pool
+  /// The server I/O threads that send requests: a request sent from one is
+  /// forwarded and answered on that thread, over connections of its own
+  /// (a lane), so max_connections and max_waiting are split evenly over
+  /// this many lanes. Requests from any other thread go through the
+  /// pool's own thread, as one more lane.
+  unsigned lanes = 1;
   /// The key every request presents upstream ([auth] service_key); when
   /// empty, each request presents the key its client sent, if any.
   std::string service_key{};
@@ -36,15 +41,16 @@ expected<upstream_options> parse_upstream_url(const std::string& url);
 class upstream {
 public:
   explicit upstream(upstream_options options);
-  ~upstream(); // stops its threads; pending callbacks get an error
+  ~upstream(); // stops its thread; pending callbacks get an error
   upstream(const upstream&) = delete;
   upstream& operator=(const upstream&) = delete;
 
   /// Forwards `req.verb`, `target` (path and query), content type and
   /// body, and an API key (the service key, else `client_key`): no other
-  /// header of the client's goes upstream. `done` gets the upstream's response (any status), or
-  /// ec::bad_gateway when it cannot be reached or breaks the connection,
-  /// ec::gateway_timeout when it does not answer in time. Any thread.
+  /// header of the client's goes upstream. `done` gets the upstream's response
+  /// (any status), or ec::bad_gateway when it cannot be reached or breaks the
+  /// connection, ec::gateway_timeout when it does not answer in time. Any
+  /// thread.
   void send(method verb, const std::string& target,
             const std::string& content_type, std::string body,
             std::function<void(expected<response>)> done,

@@ -1,6 +1,7 @@
 // The gateway on the real server with a real client, in front of real
 // upstream servers (a vectord-like and a storaged-like router).
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -59,6 +60,7 @@ struct fake_upstream {
 
 class gateway_http : public ::testing::Test {
 protected:
+  static constexpr unsigned gateway_threads = 2;
   void start(uint16_t vectors_port, uint16_t storage_port,
              size_t max_connections = 32, const lh::auth_settings& auth = {}) {
     auto opts = [&](uint16_t port) {
@@ -66,6 +68,7 @@ protected:
       o.port = port;
       o.service_key = auth.service_key;
       o.max_connections = max_connections;
+      o.lanes = gateway_threads; // as gateway_main sets it
       o.response_timeout = std::chrono::milliseconds{1000};
       o.connect_timeout = std::chrono::milliseconds{2000};
       return o;
@@ -75,8 +78,9 @@ protected:
     lh::http::router r;
     lh::http::add_gateway_routes(r, to_vectors, to_storage, 1 << 20);
     gateway = std::make_unique<lh::http::server>(
-      std::move(r), lh::http::server_options{
-                      .threads = 2, .keys = lh::http::key_check{auth}});
+      std::move(r),
+      lh::http::server_options{.threads = gateway_threads,
+                               .keys = lh::http::key_check{auth}});
     ASSERT_TRUE(gateway->start());
     client.emplace("127.0.0.1", gateway->port());
   }
@@ -122,9 +126,8 @@ TEST_F(gateway_http, api_keys_are_checked_at_the_front_and_passed_upstream) {
                 const char* header = "api-key") {
     lh::http::header_list h;
     if (!key.empty())
-      h.emplace_back(header, std::string{header} == "Authorization"
-                               ? "Bearer " + key
-                               : key);
+      h.emplace_back(
+        header, std::string{header} == "Authorization" ? "Bearer " + key : key);
     auto r = client->send(verb, target, "{}", h);
     EXPECT_TRUE(r);
     return r ? *r : lh::http::response{};
@@ -145,9 +148,9 @@ TEST_F(gateway_http, api_keys_are_checked_at_the_front_and_passed_upstream) {
                   "read-key-0123456789");
   EXPECT_EQ(write.status, 403u);
   EXPECT_TRUE(has(write.body, "read-only")) << write.body;
-  EXPECT_EQ(as(method::del, "/v1/vectors/index/docs", "read-key-0123456789")
-              .status,
-            403u);
+  EXPECT_EQ(
+    as(method::del, "/v1/vectors/index/docs", "read-key-0123456789").status,
+    403u);
   EXPECT_EQ(as(method::put, "/v1/storage/put/x", "read-key-0123456789").status,
             403u);
   // Bearer works as well as api-key.
@@ -157,7 +160,8 @@ TEST_F(gateway_http, api_keys_are_checked_at_the_front_and_passed_upstream) {
   EXPECT_TRUE(has(added.body, R"("key":"full-key-0123456789")")) << added.body;
 }
 
-TEST_F(gateway_http, a_configured_service_key_replaces_the_clients_key_upstream) {
+TEST_F(gateway_http,
+       a_configured_service_key_replaces_the_clients_key_upstream) {
   lh::auth_settings auth;
   auth.api_keys = {"full-key-0123456789"};
   auth.service_key = "service-key-0123456789";
@@ -258,7 +262,47 @@ TEST_F(gateway_http, many_clients_share_few_upstream_connections) {
   EXPECT_EQ(vectors_upstream.requests.load(), 400);
 }
 
-TEST_F(gateway_http, an_upstream_restart_costs_no_request_its_stale_connections) {
+// A request read by a server I/O thread is forwarded and answered on that
+// thread: no hop to the upstream's own thread and back (two wakeups and
+// context switches per request before). Requests from other threads still
+// go through the upstream's own thread.
+TEST_F(gateway_http, a_request_is_forwarded_on_the_io_thread_that_read_it) {
+  lh::http::upstream_options o;
+  o.port = vectors_upstream.srv->port();
+  auto up = std::make_shared<lh::http::upstream>(o);
+  std::atomic<int> same_thread{0}, other_thread{0};
+  lh::http::router r;
+  r.add(method::get, "/hop",
+        [&, up](lh::http::request&, lh::http::respond_fn respond) {
+          auto reader = std::this_thread::get_id();
+          up->send(method::get, "/vectors/x", "", "",
+                   [&, reader, respond](lh::expected<lh::http::response> res) {
+                     ++(std::this_thread::get_id() == reader ? same_thread
+                                                             : other_thread);
+                     respond(res ? std::move(*res)
+                                 : lh::http::error_response(res.error()));
+                   });
+        });
+  lh::http::server front{std::move(r), {.threads = 2}};
+  ASSERT_TRUE(front.start());
+  lh::http::blocking_client c{"127.0.0.1", front.port()};
+  for (int i = 0; i < 10; ++i)
+    EXPECT_EQ(lh::test::call(c, method::get, "/hop").status, 200u);
+  EXPECT_EQ(same_thread.load(), 10);
+  EXPECT_EQ(other_thread.load(), 0);
+  // From a thread that runs no server context: answered on another.
+  std::promise<std::thread::id> answered_on;
+  up->send(method::get, "/vectors/x", "", "",
+           [&](lh::expected<lh::http::response> res) {
+             EXPECT_TRUE(res);
+             answered_on.set_value(std::this_thread::get_id());
+           });
+  EXPECT_NE(answered_on.get_future().get(), std::this_thread::get_id());
+  front.stop(std::chrono::seconds{1});
+}
+
+TEST_F(gateway_http,
+       an_upstream_restart_costs_no_request_its_stale_connections) {
   auto restarted = std::make_unique<fake_upstream>();
   auto port = restarted->srv->port();
   start(port, storage_upstream.srv->port(), 8);
@@ -299,8 +343,8 @@ TEST_F(gateway_http, upstream_waiting_requests_are_bounded) {
   auto done = [&](int which) {
     return [&, which](lh::expected<lh::http::response> r) {
       std::lock_guard g{mtx};
-      answers.emplace_back(which, r ? std::nullopt
-                                    : std::optional{r.error().code});
+      answers.emplace_back(which,
+                           r ? std::nullopt : std::optional{r.error().code});
     };
   };
   // The only connection is held by a request the upstream never answers.
