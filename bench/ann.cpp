@@ -30,6 +30,7 @@
 
 #include "bench/dataset.hpp"
 #include "bench/load_client.hpp"
+#include "bench/paired_rounds.hpp"
 #include "bench/process_cpu.hpp"
 #include "bench/process_memory.hpp"
 #include "http/client.hpp"
@@ -106,6 +107,7 @@ std::optional<target_spec> parse_target(const std::string& arg) {
 }
 
 struct target_result {
+  std::string index_name;
   size_t rss_empty = 0;     // of its PID before the index was created
   size_t rss_loaded = 0;    // after the inserts and the save after them
   double floor_qps = 0;     // GET /health through the same client: HTTP alone
@@ -126,11 +128,9 @@ struct workload {
   std::string keep;
 };
 
-// Batch search at `ef`: the queries in requests of batch_size, recall from
-// one pass, then QPS (searches answered per second) over 2 and 4
-// connections.
-void measure_batches(const target_spec& t, const workload& w,
-                     const std::string& name, size_t ef, point& best) {
+// The queries at `ef` in batch requests of batch_size searches each.
+std::vector<std::string> batch_requests(const target_spec& t, const workload& w,
+                                        const std::string& name, size_t ef) {
   std::vector<std::string> batches;
   size_t rows = w.queries.rows;
   for (size_t first = 0; first < rows; first += batch_size) {
@@ -143,6 +143,15 @@ void measure_batches(const target_spec& t, const workload& w,
     batches.push_back(bench::make_post(
       t.prefix + "/vectors/index/" + name + "/search/batch", body + "]}"));
   }
+  return batches;
+}
+
+// Batch search at `ef`: recall from one pass, then QPS (searches answered
+// per second) over 2 and 4 connections.
+void measure_batches(const target_spec& t, const workload& w,
+                     const std::string& name, size_t ef, point& best) {
+  auto batches = batch_requests(t, w, name, ef);
+  size_t rows = w.queries.rows;
   std::vector<std::vector<uint32_t>> found(rows);
   bench::run_load(t.port, 2, batches, 1e9, batches.size(),
                   [&](size_t i, std::string_view body) {
@@ -242,6 +251,7 @@ target_result measure_target(const target_spec& t, const workload& w) {
                                   std::chrono::minutes{10}};
   auto name = w.keep.empty() ? "ann-bench-" + std::to_string(::getpid())
                              : w.keep;
+  result.index_name = name;
   auto existing = admin.get(path("/vectors/index/" + name));
   bool reuse = !w.keep.empty() && existing && existing->status == 200;
   result.rss_empty = t.pid != 0 ? bench::rss_bytes(t.pid) : 0;
@@ -317,8 +327,6 @@ target_result measure_target(const target_spec& t, const workload& w) {
     measure_batches(t, w, name, ef, best);
     result.by_ef[ef] = best;
   }
-  if (w.keep.empty())
-    (void)admin.send(lh::http::method::del, path("/vectors/index/" + name));
   // The cost of HTTP alone on this machine: a request that does nothing.
   auto health = bench::best_costed_load(t.port, t.pid, w.conn_counts,
                                         health_requests, w.measure_seconds,
@@ -436,6 +444,142 @@ double in_process_qps(const lh::hnsw_index& graph, const bench::matrix& queries,
   return static_cast<double>(done) / seconds_since(start);
 }
 
+// Searches answered per second by one load of `requests` (a batch
+// request counts `per_request` searches); errors and refusals go to stderr.
+double load_rate(uint16_t port, size_t connections,
+                 const std::vector<std::string>& requests, double seconds,
+                 double per_request, const std::string& what) {
+  auto r = bench::run_load(port, connections, requests, seconds, SIZE_MAX,
+                           nullptr);
+  if (r.errors > 0 || r.refused > 0)
+    std::fprintf(stderr, "%s: %zu errors, %zu refused (429/503)\n",
+                 what.c_str(), r.errors, r.refused);
+  return r.per_second() * per_request;
+}
+
+struct paired_baselines {
+  const lh::hnsw_index& graph;
+  size_t threads;
+  const target_spec* floor; // nginx, or none
+  size_t floor_connections;
+  size_t rounds;
+  double seconds; // each measurement of a round
+};
+
+void print_spread(const bench::spread& s) {
+  std::printf(" | %4.2f [%4.2f %4.2f]", s.median, s.low, s.high);
+}
+
+// The verdict's figures. Per ef, `rounds` rounds: in each, the in-process
+// graph, the floor, every target's single searches and vectord's and
+// lakehouse's batches run in turn for measure_seconds each, at the
+// connection counts the scan above found best. A round's ratios use that
+// round's baseline, taken seconds before or after, and the verdict is the
+// median over rounds. Targets (issue 15): single search at the two lowest
+// efs >= 0.85 C (gateway 0.6 C); batch >= 0.9x in-process at every ef.
+void print_paired_rounds(const paired_baselines& base, const workload& w,
+                         const std::vector<target_spec>& targets,
+                         std::map<std::string, target_result>& results) {
+  auto batch_target = [](const target_spec& t) { return t.name != "gateway"; };
+  std::printf("\npaired rounds: per ef %zu rounds, each measuring "
+              "in-process%s and every target for %.1f s in turn (order "
+              "rotated);\nratio = median of the rounds' ratios [lowest "
+              "highest]; single / %s, batch / in-process\n%5s",
+              base.rounds, base.floor ? ", nginx" : "", base.seconds,
+              base.floor ? "C" : "in-process", "ef");
+  for (auto& t : targets)
+    std::printf(" | %16s", (t.name + " single").c_str());
+  for (auto& t : targets)
+    if (batch_target(t))
+      std::printf(" | %16s", (t.name + " batch").c_str());
+  std::printf("\n");
+  // Medians per target: single at each ef, and the lowest batch over efs.
+  std::map<std::string, std::map<size_t, double>> single;
+  std::map<std::string, std::pair<double, size_t>> lowest_batch;
+  for (auto ef : w.efs) {
+    std::vector<bench::measurement> ms;
+    ms.push_back({"in-process", [&, ef] {
+                    return in_process_qps(base.graph, w.queries, w.k, ef,
+                                          base.threads, base.seconds);
+                  }});
+    std::vector<std::string> floor_requests;
+    if (base.floor) {
+      floor_requests = search_requests("/vectors/index/floor/search", w, ef);
+      ms.push_back({"floor", [&] {
+                      return load_rate(base.floor->port, base.floor_connections,
+                                       floor_requests, base.seconds, 1,
+                                       "floor (nginx)");
+                    }});
+    }
+    // Request lists live here, for the measurements' whole life.
+    std::vector<std::vector<std::string>> requests;
+    requests.reserve(2 * targets.size());
+    for (auto& t : targets) {
+      auto& r = results[t.name];
+      requests.push_back(search_requests(
+        t.prefix + "/vectors/index/" + r.index_name + "/search", w, ef));
+      ms.push_back({t.name, [&, &reqs = requests.back(),
+                             conns = r.by_ef[ef].connections, ef] {
+                      return load_rate(t.port, conns, reqs, base.seconds, 1,
+                                       t.name + " ef " + std::to_string(ef));
+                    }});
+    }
+    for (auto& t : targets) {
+      if (!batch_target(t))
+        continue;
+      auto& r = results[t.name];
+      requests.push_back(batch_requests(t, w, r.index_name, ef));
+      ms.push_back(
+        {t.name + " batch", [&, &reqs = requests.back(),
+                             conns = r.by_ef[ef].batch_connections, ef] {
+           return load_rate(t.port, conns, reqs, base.seconds,
+                            static_cast<double>(batch_size),
+                            t.name + " batch ef " + std::to_string(ef));
+         }});
+    }
+    auto values = bench::run_rounds(ms, base.rounds);
+    auto& in_process = values[0];
+    auto baseline = base.floor
+                      ? bench::per_round_ceilings(in_process, values[1])
+                      : in_process;
+    size_t m = base.floor ? 2 : 1;
+    std::printf("%5zu", ef);
+    for (auto& t : targets) {
+      auto s = bench::spread_of(bench::per_round_ratios(values[m++], baseline));
+      single[t.name][ef] = s.median;
+      print_spread(s);
+    }
+    for (auto& t : targets) {
+      if (!batch_target(t))
+        continue;
+      auto s = bench::spread_of(
+        bench::per_round_ratios(values[m++], in_process));
+      auto& low = lowest_batch.try_emplace(t.name, s.median, ef).first->second;
+      if (s.median < low.first)
+        low = {s.median, ef};
+      print_spread(s);
+    }
+    std::printf("   in-process %.0f QPS\n",
+                bench::spread_of(in_process).median);
+  }
+  // The verdict, target by target.
+  for (auto& t : targets) {
+    double bound = t.name == "gateway" ? 0.6 : 0.85;
+    size_t ef_a = w.efs[0], ef_b = w.efs[std::min<size_t>(1, w.efs.size() - 1)];
+    auto a = single[t.name][ef_a], b = single[t.name][ef_b];
+    std::printf("target: %s single search at ef %zu and %zu >= %.2f %s: %.2f, "
+                "%.2f -> %s\n",
+                t.name.c_str(), ef_a, ef_b, bound,
+                base.floor ? "C" : "in-process", a, b,
+                a >= bound && b >= bound ? "met" : "NOT met");
+  }
+  for (auto& [name, low] : lowest_batch)
+    std::printf("target: %s batch >= 0.90 x in-process at every ef: lowest "
+                "%.2f (ef %zu) -> %s\n",
+                name.c_str(), low.first, low.second,
+                low.first >= 0.9 ? "met" : "NOT met");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -447,6 +591,11 @@ int main(int argc, char** argv) {
   double measure_seconds = 3;
   std::string keep;      // index name to keep and reuse (profiling)
   std::string floor_arg; // PORT[:PID] of a server that answers at once
+  // Short slices, many rounds: this machine's speed moves by 20-40%
+  // between consecutive 2 s loads, so a slice must be short for both
+  // sides of a ratio to see the same machine.
+  size_t rounds = 10;
+  double round_seconds = 0.5;
   app.add_flag("--quick", quick, "10k vectors, short runs");
   app
     .add_option("--target", target_args,
@@ -461,6 +610,11 @@ int main(int argc, char** argv) {
   app.add_option("--floor", floor_arg,
                  "PORT[:PID] of nginx answering every request at once: the "
                  "floor that sets the HTTP ceiling");
+  app.add_option("--rounds", rounds,
+                 "paired rounds per ef (the verdict's figures; 1 with "
+                 "--quick)");
+  app.add_option("--round-seconds", round_seconds,
+                 "duration of each measurement in a paired round");
   CLI11_PARSE(app, argc, argv);
   std::vector<target_spec> targets;
   for (auto& arg : target_args) {
@@ -479,8 +633,11 @@ int main(int argc, char** argv) {
                  floor_arg.c_str());
     return 2;
   }
-  if (quick)
+  if (quick) {
     measure_seconds = std::min(measure_seconds, 0.3);
+    round_seconds = std::min(round_seconds, 0.3);
+    rounds = 1;
+  }
   const size_t base_rows = quick ? 10'000 : 60'000;
   const size_t query_rows = quick ? 200 : 1'000;
   const size_t k = 10;
@@ -628,6 +785,15 @@ int main(int argc, char** argv) {
   if (floor)
     print_ceiling(*floor, targets, results, in_process, efs);
   print_memory(targets, results, graph_growth);
+  print_paired_rounds({graph, threads, floor ? &*floor_server : nullptr,
+                       floor ? floor->connections : 0, rounds, round_seconds},
+                      w, targets, results);
+  if (keep.empty())
+    for (auto& t : targets) {
+      lh::http::blocking_client admin{"127.0.0.1", t.port};
+      (void)admin.send(lh::http::method::del, t.prefix + "/vectors/index/"
+                                                + results[t.name].index_name);
+    }
 
   // The plot: recall vs QPS, one line per side.
   auto data = plot + ".dat";
