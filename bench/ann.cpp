@@ -128,6 +128,19 @@ struct workload {
   std::string keep;
 };
 
+// Searches answered per second by one load of `requests` (a batch
+// request counts `per_request` searches); errors and refusals go to stderr.
+double load_rate(uint16_t port, size_t connections,
+                 const std::vector<std::string>& requests, double seconds,
+                 double per_request, const std::string& what) {
+  auto r = bench::run_load(port, connections, requests, seconds, SIZE_MAX,
+                           nullptr);
+  if (r.errors > 0 || r.refused > 0)
+    std::fprintf(stderr, "%s: %zu errors, %zu refused (429/503)\n",
+                 what.c_str(), r.errors, r.refused);
+  return r.per_second() * per_request;
+}
+
 // The queries at `ef` in batch requests of batch_size searches each.
 std::vector<std::string> batch_requests(const target_spec& t, const workload& w,
                                         const std::string& name, size_t ef) {
@@ -163,15 +176,11 @@ void measure_batches(const target_spec& t, const workload& w,
                   });
   best.batch_recall = bench::recall_at_k(found, w.truth, w.k);
   for (size_t conns : {2, 4}) {
-    auto r = bench::run_load(t.port, conns, batches, w.measure_seconds,
-                             SIZE_MAX, nullptr);
-    if (r.errors > 0 || r.refused > 0)
-      std::fprintf(stderr,
-                   "%s batch ef %zu, %zu connections: %zu errors, %zu "
-                   "refused (429/503)\n",
-                   t.name.c_str(), ef, conns, r.errors, r.refused);
     // A full batch holds batch_size searches (the last may hold fewer).
-    double qps = r.per_second() * batch_size;
+    double qps = load_rate(t.port, conns, batches, w.measure_seconds,
+                           static_cast<double>(batch_size),
+                           t.name + " batch ef " + std::to_string(ef) + ", "
+                             + std::to_string(conns) + " connections");
     if (qps > best.batch_qps) {
       best.batch_qps = qps;
       best.batch_connections = conns;
@@ -444,19 +453,6 @@ double in_process_qps(const lh::hnsw_index& graph, const bench::matrix& queries,
   return static_cast<double>(done) / seconds_since(start);
 }
 
-// Searches answered per second by one load of `requests` (a batch
-// request counts `per_request` searches); errors and refusals go to stderr.
-double load_rate(uint16_t port, size_t connections,
-                 const std::vector<std::string>& requests, double seconds,
-                 double per_request, const std::string& what) {
-  auto r = bench::run_load(port, connections, requests, seconds, SIZE_MAX,
-                           nullptr);
-  if (r.errors > 0 || r.refused > 0)
-    std::fprintf(stderr, "%s: %zu errors, %zu refused (429/503)\n",
-                 what.c_str(), r.errors, r.refused);
-  return r.per_second() * per_request;
-}
-
 struct paired_baselines {
   const lh::hnsw_index& graph;
   size_t threads;
@@ -472,7 +468,7 @@ void print_spread(const bench::spread& s) {
 
 // The verdict's figures. Per ef, `rounds` rounds: in each, the in-process
 // graph, the floor, every target's single searches and vectord's and
-// lakehouse's batches run in turn for measure_seconds each, at the
+// lakehouse's batches run in turn for `base.seconds` each, at the
 // connection counts the scan above found best. A round's ratios use that
 // round's baseline, taken seconds before or after, and the verdict is the
 // median over rounds. Targets (issue 15): single search at the two lowest

@@ -119,9 +119,9 @@ struct upstream_target {
 // requests waiting for them. Everything runs on the context's one thread
 // (a server I/O thread, or the upstream's own): a lane on a server I/O
 // thread's context forwards a request and answers it on the thread that
-// read it, with no hop to another thread (each hop was a
-// wakeup and a context switch: ~1.4 per request, a third of the gateway's
-// CPU).
+// read it, with no hop to another thread and back (the hops cost 1.4
+// voluntary context switches per request; without them, -16% gateway CPU
+// per request).
 struct lane : std::enable_shared_from_this<lane> {
   lane(std::shared_ptr<upstream_target> t, net::io_context& context)
     : target(std::move(t)), ex(context.get_executor()) {}
@@ -319,7 +319,7 @@ struct upstream::impl {
 
 upstream::upstream(upstream_options options)
   : impl_(std::make_shared<impl>(std::move(options))) {
-  // Each thread co-owns the pool state: see ~upstream.
+  // The thread co-owns the pool state: see ~upstream.
   impl_->thread = std::thread{[d = impl_] { run_io(d->ioc, "upstream"); }};
 }
 
